@@ -1,0 +1,165 @@
+-- The whole shop schema. Money in integer minor units, timestamps in unix
+-- seconds (UTC), ids as integers. Kept in step with ../mysql/0001_schema.sql.
+
+CREATE TABLE categories (
+    id          INTEGER PRIMARY KEY,
+    slug        VARCHAR(64)  NOT NULL UNIQUE,
+    name        VARCHAR(100) NOT NULL,
+    description TEXT         NOT NULL DEFAULT '',
+    position    BIGINT       NOT NULL DEFAULT 0,
+    created_at  BIGINT       NOT NULL
+);
+
+CREATE TABLE products (
+    id          INTEGER PRIMARY KEY,
+    sku         VARCHAR(64)  NOT NULL UNIQUE,
+    category_id BIGINT       NULL REFERENCES categories (id) ON DELETE SET NULL,
+    name        VARCHAR(200) NOT NULL,
+    description TEXT         NOT NULL DEFAULT '',
+    price_cents BIGINT       NOT NULL CHECK (price_cents >= 0),
+    currency    CHAR(3)      NOT NULL,
+    stock       BIGINT       NOT NULL CHECK (stock >= 0),
+    -- lower-cased name and description, written by the application, so that
+    -- search is case-insensitive for every script on both backends
+    search_text TEXT         NOT NULL,
+    created_at  BIGINT       NOT NULL,
+    updated_at  BIGINT       NOT NULL,
+    deleted_at  BIGINT       NULL
+);
+CREATE INDEX products_category ON products (category_id, deleted_at);
+CREATE INDEX products_listing ON products (deleted_at, id);
+
+-- Image bytes live in the database, so every instance serves every image
+-- and a backup holds the whole shop.
+CREATE TABLE image_files (
+    name         VARCHAR(64) PRIMARY KEY,
+    content_type VARCHAR(32) NOT NULL,
+    bytes        BLOB        NOT NULL,
+    created_at   BIGINT      NOT NULL
+);
+
+CREATE TABLE product_images (
+    id          INTEGER PRIMARY KEY,
+    product_id  BIGINT      NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    position    BIGINT      NOT NULL DEFAULT 0,
+    full_name   VARCHAR(64) NOT NULL REFERENCES image_files (name),
+    thumb_name  VARCHAR(64) NOT NULL REFERENCES image_files (name),
+    width       BIGINT      NOT NULL,
+    height      BIGINT      NOT NULL,
+    alt         VARCHAR(200) NOT NULL DEFAULT '',
+    created_at  BIGINT      NOT NULL
+);
+CREATE INDEX product_images_product ON product_images (product_id, position);
+
+CREATE TABLE users (
+    id              INTEGER PRIMARY KEY,
+    -- normalised (trimmed, lower-cased) so uniqueness ignores case
+    email           VARCHAR(254) NOT NULL UNIQUE,
+    name            VARCHAR(100) NOT NULL,
+    password_hash   VARCHAR(255) NOT NULL,
+    role            VARCHAR(16)  NOT NULL DEFAULT 'customer',
+    phone           VARCHAR(32)  NOT NULL DEFAULT '',
+    address_line1   VARCHAR(200) NOT NULL DEFAULT '',
+    address_line2   VARCHAR(200) NOT NULL DEFAULT '',
+    city            VARCHAR(100) NOT NULL DEFAULT '',
+    postal_code     VARCHAR(16)  NOT NULL DEFAULT '',
+    country         VARCHAR(2)   NOT NULL DEFAULT '',
+    -- encrypted with the shop's secret key, NULL until enrolled
+    totp_secret     BLOB         NULL,
+    totp_enabled_at BIGINT       NULL,
+    created_at      BIGINT       NOT NULL,
+    updated_at      BIGINT       NOT NULL
+);
+
+CREATE TABLE recovery_codes (
+    id        INTEGER PRIMARY KEY,
+    user_id   BIGINT      NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash VARCHAR(128) NOT NULL,
+    used_at   BIGINT      NULL
+);
+CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
+
+-- Server-side sessions, keyed by the SHA-256 of the cookie value: a leaked
+-- table gives no usable session.
+CREATE TABLE sessions (
+    id_hash    CHAR(64)    PRIMARY KEY,
+    user_id    BIGINT      NULL REFERENCES users (id) ON DELETE CASCADE,
+    data       TEXT        NOT NULL,
+    created_at BIGINT      NOT NULL,
+    expires_at BIGINT      NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE carts (
+    id         INTEGER PRIMARY KEY,
+    -- NULL for a visitor's cart, else the one cart of an account
+    user_id    BIGINT      NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+    created_at BIGINT      NOT NULL,
+    updated_at BIGINT      NOT NULL
+);
+CREATE INDEX carts_updated ON carts (updated_at);
+
+CREATE TABLE cart_lines (
+    cart_id    BIGINT NOT NULL REFERENCES carts (id) ON DELETE CASCADE,
+    product_id BIGINT NOT NULL REFERENCES products (id),
+    quantity   BIGINT NOT NULL CHECK (quantity BETWEEN 1 AND 99),
+    added_at   BIGINT NOT NULL,
+    PRIMARY KEY (cart_id, product_id)
+);
+
+CREATE TABLE orders (
+    id              INTEGER PRIMARY KEY,
+    user_id         BIGINT       NOT NULL REFERENCES users (id),
+    status          VARCHAR(20)  NOT NULL,
+    idempotency_key VARCHAR(64)  NOT NULL,
+    total_cents     BIGINT       NOT NULL CHECK (total_cents >= 0),
+    currency        CHAR(3)      NOT NULL,
+    ship_name       VARCHAR(100) NOT NULL DEFAULT '',
+    ship_line1      VARCHAR(200) NOT NULL DEFAULT '',
+    ship_line2      VARCHAR(200) NOT NULL DEFAULT '',
+    ship_city       VARCHAR(100) NOT NULL DEFAULT '',
+    ship_postal     VARCHAR(16)  NOT NULL DEFAULT '',
+    ship_country    VARCHAR(2)   NOT NULL DEFAULT '',
+    created_at      BIGINT       NOT NULL,
+    updated_at      BIGINT       NOT NULL,
+    UNIQUE (user_id, idempotency_key)
+);
+CREATE INDEX orders_status ON orders (status, created_at);
+
+CREATE TABLE order_lines (
+    id               INTEGER PRIMARY KEY,
+    order_id         BIGINT       NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    product_id       BIGINT       NOT NULL REFERENCES products (id),
+    name             VARCHAR(200) NOT NULL,
+    unit_price_cents BIGINT       NOT NULL CHECK (unit_price_cents >= 0),
+    quantity         BIGINT       NOT NULL CHECK (quantity BETWEEN 1 AND 99),
+    line_total_cents BIGINT       NOT NULL CHECK (line_total_cents >= 0)
+);
+CREATE INDEX order_lines_order ON order_lines (order_id);
+
+CREATE TABLE audit_log (
+    id            INTEGER PRIMARY KEY,
+    at            BIGINT       NOT NULL,
+    actor_user_id BIGINT       NULL REFERENCES users (id) ON DELETE SET NULL,
+    action        VARCHAR(64)  NOT NULL,
+    target        VARCHAR(128) NOT NULL DEFAULT '',
+    client_ip     VARCHAR(45)  NOT NULL DEFAULT '',
+    outcome       VARCHAR(16)  NOT NULL,
+    detail        TEXT         NOT NULL
+);
+CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_action ON audit_log (action, at);
+
+-- Messages to send (order confirmations), written in the transaction that
+-- causes them and delivered by a background task.
+CREATE TABLE outbox (
+    id           INTEGER PRIMARY KEY,
+    kind         VARCHAR(32)  NOT NULL,
+    recipient    VARCHAR(254) NOT NULL,
+    subject      VARCHAR(200) NOT NULL,
+    body         TEXT         NOT NULL,
+    created_at   BIGINT       NOT NULL,
+    processed_at BIGINT       NULL
+);
+CREATE INDEX outbox_pending ON outbox (processed_at, id);

@@ -1,0 +1,244 @@
+//! The command line. Every setting is a flag with a `WEBSTORE_*` environment
+//! fallback (clap reads both, flags first); `config::Settings::load` layers
+//! the optional `webstore.toml` and the defaults underneath.
+//!
+//! Exit codes: 0 success, 1 a runtime failure (or a failed `check`), 2 a bad
+//! command line or configuration value.
+//!
+//! May import: config, startup, db, check, seed, telemetry.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{ConfigError, Overrides, Settings};
+use crate::{check, db, seed, startup, telemetry};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "webstore",
+    version,
+    about = "A secure, self-hostable online shop in one binary",
+    long_about = "A secure, self-hostable online shop in one binary.\n\n\
+        With no configuration it serves HTTPS on https://127.0.0.1:8893 from an embedded \
+        SQLite database in ./data, with a self-signed certificate and a demo catalogue.\n\
+        Every setting is a flag, a WEBSTORE_<NAME> environment variable and a key in an \
+        optional webstore.toml, in that order of precedence."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    options: Options,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the shop (the default when no command is given).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Load the demo catalogue (idempotent) and exit.
+    SeedDemo,
+    /// Audit the configuration; one line per finding, exit 1 on any failure.
+    Check,
+}
+
+#[derive(Debug, Args)]
+struct Options {
+    /// HTTPS listen address.
+    #[arg(long, global = true, env = "WEBSTORE_BIND", value_name = "ADDR")]
+    bind: Option<String>,
+    /// Plain-HTTP listener that only redirects to HTTPS, or `off`.
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_HTTP_BIND",
+        value_name = "ADDR|off"
+    )]
+    http_bind: Option<String>,
+    /// Database: sqlite://PATH (default: DATA_DIR/webstore.db) or mysql://USER:PASS@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// Redis for sessions, rate limits and live updates shared across instances.
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    redis_url: Option<String>,
+    /// Directory for the SQLite database, the TLS certificate and keys [default: ./data].
+    #[arg(long, global = true, env = "WEBSTORE_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<String>,
+    /// TLS certificate chain (PEM); with --tls-key. Default: self-signed in DATA_DIR/tls.
+    #[arg(long, global = true, env = "WEBSTORE_TLS_CERT", value_name = "FILE")]
+    tls_cert: Option<String>,
+    /// TLS private key (PEM); with --tls-cert.
+    #[arg(long, global = true, env = "WEBSTORE_TLS_KEY", value_name = "FILE")]
+    tls_key: Option<String>,
+    /// The origin shoppers use, e.g. https://shop.example (Origin checks, redirects, links).
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_PUBLIC_ORIGIN",
+        value_name = "URL"
+    )]
+    public_origin: Option<String>,
+    /// Log format: pretty or json.
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    log_format: Option<String>,
+    /// Bearer token that opens /metrics to non-loopback clients (at least 16 characters).
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_METRICS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
+    /// Largest request body accepted, in bytes [default: 1048576].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_MAX_BODY_BYTES",
+        value_name = "BYTES"
+    )]
+    max_body_bytes: Option<u64>,
+    /// Time a request may take before it is answered with 408 [default: 30].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_REQUEST_TIMEOUT_SECS",
+        value_name = "SECS"
+    )]
+    request_timeout_secs: Option<u64>,
+    /// Open connections served at once [default: 4096].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_MAX_CONNECTIONS",
+        value_name = "N"
+    )]
+    max_connections: Option<usize>,
+    /// Open connections served at once for one client address [default: 256].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_MAX_CONNECTIONS_PER_IP",
+        value_name = "N"
+    )]
+    max_connections_per_ip: Option<usize>,
+    /// Configuration file (TOML); a missing default file is fine.
+    #[arg(long, global = true, env = "WEBSTORE_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl Options {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            bind: self.bind.clone(),
+            http_bind: self.http_bind.clone(),
+            database_url: self.database_url.clone(),
+            redis_url: self.redis_url.clone(),
+            data_dir: self.data_dir.clone(),
+            tls_cert: self.tls_cert.clone(),
+            tls_key: self.tls_key.clone(),
+            public_origin: self.public_origin.clone(),
+            log_format: self.log_format.clone(),
+            metrics_token: self.metrics_token.clone(),
+            max_body_bytes: self.max_body_bytes,
+            request_timeout_secs: self.request_timeout_secs,
+            max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+        }
+    }
+}
+
+/// Parses the command line and runs the chosen command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let explicit = cli.options.config.is_some();
+    let file = cli
+        .options
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("webstore.toml"));
+    let settings = match Settings::load(&cli.options.overrides(), Some(&file), explicit) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("webstore: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(settings.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("webstore: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let command = cli.command.unwrap_or(Command::Serve);
+    match runtime.block_on(execute(command, settings)) {
+        Ok(code) => code,
+        Err(e) => {
+            let config_error = e.chain().any(|cause| cause.is::<ConfigError>());
+            eprintln!("webstore: {e:#}");
+            ExitCode::from(if config_error { 2 } else { 1 })
+        }
+    }
+}
+
+async fn execute(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve => {
+            let app = startup::App::build(settings).await?;
+            println!("webstore is ready: open {}/", app.origin());
+            app.run_until_stopped(startup::shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let db = db::Db::connect(&settings).await?;
+            db.migrate().await?;
+            db.close().await;
+            println!("migrations applied");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SeedDemo => {
+            let db = db::Db::connect(&settings).await?;
+            db.migrate().await?;
+            let added = seed::seed_demo(&db)
+                .await
+                .context("seeding the demo catalogue")?;
+            db.close().await;
+            println!("demo catalogue loaded: {added} products added");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check => {
+            let report = check::run(&settings).await;
+            for finding in &report.findings {
+                println!("{finding}");
+            }
+            Ok(if report.failed() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}

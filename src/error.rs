@@ -1,0 +1,153 @@
+//! `AppError`: the one error type of every handler, and its HTML page.
+//!
+//! Internal details never reach a response body: a 500 says "something went
+//! wrong" and shows the request id; the error itself rides in a response
+//! extension ([`ErrorReport`]) and `http::log_errors` logs it once, with the
+//! request id, where the request ends.
+//!
+//! May import: domain, db (to classify driver errors), http (request id), askama.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::db::{self, DbError};
+use crate::http::request_id;
+use crate::web::chrome::Chrome;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such thing, or not yours to see: the same answer either way.
+    #[error("not found")]
+    NotFound,
+    /// The request is malformed (a query string that does not decode…).
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    /// A forged or cross-site request.
+    #[error("forbidden")]
+    Forbidden,
+    /// The database is unreachable, locked or overloaded: try again soon.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// The database refused a write because its disk is full.
+    #[error("insufficient storage")]
+    StorageFull(#[source] anyhow::Error),
+    /// A bug or an unexpected failure.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<DbError> for AppError {
+    fn from(error: DbError) -> Self {
+        if db::is_disk_full(&error) {
+            Self::StorageFull(error.into())
+        } else if db::is_unavailable(&error) {
+            Self::Unavailable(error.into())
+        } else {
+            Self::Internal(error.into())
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(error: askama::Error) -> Self {
+        Self::Internal(anyhow::Error::new(error).context("rendering a template"))
+    }
+}
+
+/// The error behind a response, for the logging layer; never rendered.
+#[derive(Clone, Debug)]
+pub struct ErrorReport(pub Arc<anyhow::Error>);
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A sentence for the shopper; says nothing about internals.
+    fn public_message(&self) -> &'static str {
+        match self {
+            Self::NotFound => "We could not find the page you were looking for.",
+            Self::BadRequest(why) => why,
+            Self::Forbidden => {
+                "This request could not be verified. Please go back, reload the page and try again."
+            }
+            Self::Unavailable(_) => "The shop is busy right now. Please try again in a moment.",
+            Self::StorageFull(_) => {
+                "The shop cannot save anything right now. Please try again later."
+            }
+            Self::Internal(_) => "Something went wrong on our side. Please try again.",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::NotFound => "Page not found",
+            Self::BadRequest(_) => "Bad request",
+            Self::Forbidden => "Request refused",
+            Self::Unavailable(_) | Self::StorageFull(_) => "Temporarily unavailable",
+            Self::Internal(_) => "Something went wrong",
+        }
+    }
+
+    /// Takes the internal error out, for logging.
+    fn into_report(self) -> Option<anyhow::Error> {
+        match self {
+            Self::Unavailable(e) | Self::StorageFull(e) | Self::Internal(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    chrome: Chrome,
+    status: u16,
+    title: &'a str,
+    message: &'a str,
+    request_id: Option<String>,
+}
+
+/// Renders the shop's error page; falls back to plain text if the template
+/// itself fails, so an error page can never be a second error.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    let page = ErrorPage {
+        chrome: Chrome::bare(),
+        status: status.as_u16(),
+        title,
+        message,
+        request_id: status.is_server_error().then(request_id::current).flatten(),
+    };
+    let body = page
+        .render()
+        .unwrap_or_else(|_| format!("{} {title}\n{message}\n", status.as_u16()));
+    (status, Html(body)).into_response()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut response = error_page(status, self.title(), self.public_message());
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        if let Some(report) = self.into_report() {
+            response
+                .extensions_mut()
+                .insert(ErrorReport(Arc::new(report)));
+        }
+        response
+    }
+}

@@ -1,0 +1,1 @@
+// Progressive enhancements for the shop's pages; every page works without it.
