@@ -207,9 +207,10 @@ pub fn run() -> ExitCode {
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => {
+            let stop = startup::shutdown_signal();
             let app = startup::App::build(settings).await?;
             println!("webstore is ready: open {}/", app.origin());
-            app.run_until_stopped(startup::shutdown_signal()).await?;
+            app.run_until_stopped(stop).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

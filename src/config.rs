@@ -314,7 +314,7 @@ impl Settings {
             "off" | "" => None,
             addr => Some(parse_addr("http-bind", addr)?),
         };
-        if http_bind == Some(bind) {
+        if http_bind == Some(bind) && bind.port() != 0 {
             return Err(invalid("http-bind", "must differ from bind"));
         }
         let data_dir = PathBuf::from(non_empty("data-dir", &raw.data_dir)?);

@@ -1,11 +1,13 @@
 -- The whole shop schema. Money in integer minor units, timestamps in unix
 -- seconds (UTC), ids as integers. Kept in step with ../sqlite/0001_schema.sql.
+-- Long text is VARCHAR, not TEXT: sqlx's Any driver reads MySQL TEXT columns
+-- as BLOB.
 
 CREATE TABLE categories (
     id          BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     slug        VARCHAR(64)  NOT NULL UNIQUE,
     name        VARCHAR(100) NOT NULL,
-    description TEXT         NOT NULL,
+    description VARCHAR(1000) NOT NULL,
     position    BIGINT       NOT NULL DEFAULT 0,
     created_at  BIGINT       NOT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
@@ -15,13 +17,13 @@ CREATE TABLE products (
     sku         VARCHAR(64)  NOT NULL UNIQUE,
     category_id BIGINT       NULL,
     name        VARCHAR(200) NOT NULL,
-    description TEXT         NOT NULL,
+    description VARCHAR(5000) NOT NULL,
     price_cents BIGINT       NOT NULL CHECK (price_cents >= 0),
     currency    CHAR(3)      NOT NULL,
     stock       BIGINT       NOT NULL CHECK (stock >= 0),
     -- lower-cased name and description, written by the application, so that
     -- search is case-insensitive for every script on both backends
-    search_text TEXT         CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+    search_text VARCHAR(5400) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
     created_at  BIGINT       NOT NULL,
     updated_at  BIGINT       NOT NULL,
     deleted_at  BIGINT       NULL,
@@ -89,7 +91,7 @@ CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
 CREATE TABLE sessions (
     id_hash    CHAR(64)    PRIMARY KEY,
     user_id    BIGINT      NULL,
-    data       MEDIUMTEXT  NOT NULL,
+    data       VARCHAR(8000) NOT NULL,
     created_at BIGINT      NOT NULL,
     expires_at BIGINT      NOT NULL,
     FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
@@ -158,7 +160,7 @@ CREATE TABLE audit_log (
     target        VARCHAR(128) NOT NULL DEFAULT '',
     client_ip     VARCHAR(45)  NOT NULL DEFAULT '',
     outcome       VARCHAR(16)  NOT NULL,
-    detail        TEXT         NOT NULL,
+    detail        VARCHAR(2000) NOT NULL,
     FOREIGN KEY (actor_user_id) REFERENCES users (id) ON DELETE SET NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 CREATE INDEX audit_log_at ON audit_log (at);
@@ -171,7 +173,7 @@ CREATE TABLE outbox (
     kind         VARCHAR(32)  NOT NULL,
     recipient    VARCHAR(254) NOT NULL,
     subject      VARCHAR(200) NOT NULL,
-    body         TEXT         NOT NULL,
+    body         VARCHAR(8000) NOT NULL,
     created_at   BIGINT       NOT NULL,
     processed_at BIGINT       NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

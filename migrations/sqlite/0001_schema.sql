@@ -5,7 +5,7 @@ CREATE TABLE categories (
     id          INTEGER PRIMARY KEY,
     slug        VARCHAR(64)  NOT NULL UNIQUE,
     name        VARCHAR(100) NOT NULL,
-    description TEXT         NOT NULL DEFAULT '',
+    description VARCHAR(1000) NOT NULL DEFAULT '',
     position    BIGINT       NOT NULL DEFAULT 0,
     created_at  BIGINT       NOT NULL
 );
@@ -15,13 +15,13 @@ CREATE TABLE products (
     sku         VARCHAR(64)  NOT NULL UNIQUE,
     category_id BIGINT       NULL REFERENCES categories (id) ON DELETE SET NULL,
     name        VARCHAR(200) NOT NULL,
-    description TEXT         NOT NULL DEFAULT '',
+    description VARCHAR(5000) NOT NULL DEFAULT '',
     price_cents BIGINT       NOT NULL CHECK (price_cents >= 0),
     currency    CHAR(3)      NOT NULL,
     stock       BIGINT       NOT NULL CHECK (stock >= 0),
     -- lower-cased name and description, written by the application, so that
     -- search is case-insensitive for every script on both backends
-    search_text TEXT         NOT NULL,
+    search_text VARCHAR(5400) NOT NULL,
     created_at  BIGINT       NOT NULL,
     updated_at  BIGINT       NOT NULL,
     deleted_at  BIGINT       NULL
@@ -84,7 +84,7 @@ CREATE INDEX recovery_codes_user ON recovery_codes (user_id);
 CREATE TABLE sessions (
     id_hash    CHAR(64)    PRIMARY KEY,
     user_id    BIGINT      NULL REFERENCES users (id) ON DELETE CASCADE,
-    data       TEXT        NOT NULL,
+    data       VARCHAR(8000) NOT NULL,
     created_at BIGINT      NOT NULL,
     expires_at BIGINT      NOT NULL
 );
@@ -146,7 +146,7 @@ CREATE TABLE audit_log (
     target        VARCHAR(128) NOT NULL DEFAULT '',
     client_ip     VARCHAR(45)  NOT NULL DEFAULT '',
     outcome       VARCHAR(16)  NOT NULL,
-    detail        TEXT         NOT NULL
+    detail        VARCHAR(2000) NOT NULL
 );
 CREATE INDEX audit_log_at ON audit_log (at);
 CREATE INDEX audit_log_action ON audit_log (action, at);
@@ -158,7 +158,7 @@ CREATE TABLE outbox (
     kind         VARCHAR(32)  NOT NULL,
     recipient    VARCHAR(254) NOT NULL,
     subject      VARCHAR(200) NOT NULL,
-    body         TEXT         NOT NULL,
+    body         VARCHAR(8000) NOT NULL,
     created_at   BIGINT       NOT NULL,
     processed_at BIGINT       NULL
 );

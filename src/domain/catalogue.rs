@@ -12,6 +12,8 @@ pub enum CatalogueError {
     BadSlug,
     #[error("search terms may be at most {max} characters", max = SearchQuery::MAX_CHARS)]
     SearchTooLong,
+    #[error("search terms may not contain control characters")]
+    SearchControl,
     #[error("page must be a number from 1 to {max}", max = PageNumber::MAX)]
     BadPage,
     #[error("stock must be between 0 and {max}", max = Stock::MAX)]
@@ -66,6 +68,9 @@ impl SearchQuery {
         let text = text.trim();
         if text.chars().count() > Self::MAX_CHARS {
             return Err(CatalogueError::SearchTooLong);
+        }
+        if text.chars().any(char::is_control) {
+            return Err(CatalogueError::SearchControl);
         }
         if text.is_empty() {
             return Ok(None);
@@ -218,6 +223,10 @@ mod tests {
             Err(CatalogueError::SearchTooLong)
         );
         assert!(SearchQuery::parse(&"é".repeat(100)).is_ok());
+        assert_eq!(
+            SearchQuery::parse("a\0b"),
+            Err(CatalogueError::SearchControl)
+        );
     }
 
     #[test]

@@ -83,14 +83,18 @@ pub async fn show_home(
 
     let search = match SearchQuery::parse(&raw_q) {
         Ok(search) => search,
-        Err(error @ CatalogueError::SearchTooLong) => {
+        Err(error @ (CatalogueError::SearchTooLong | CatalogueError::SearchControl)) => {
             // Shown back shortened: the full text may be kilobytes.
-            chrome.q = raw_q.chars().take(SearchQuery::MAX_CHARS).collect();
+            chrome.q = raw_q
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(SearchQuery::MAX_CHARS)
+                .collect();
             let page = HomePage {
                 chrome,
                 heading: "Search".into(),
                 intro: None,
-                search_error: Some(format!("{error}. Please shorten your search.")),
+                search_error: Some(format!("Sorry: {error}. Please change your search.")),
                 products: Vec::new(),
                 total: 0,
                 page: 1,

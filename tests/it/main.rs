@@ -1,1 +1,11 @@
-fn main() {}
+//! The integration suite: one binary, one file per area. Database tests run
+//! on SQLite and, when a server is there (or required), on MariaDB.
+
+mod helpers;
+
+mod catalogue;
+mod cli;
+mod layout;
+mod ops;
+mod security;
+mod transport;

@@ -1,0 +1,336 @@
+//! The test harness: `TestApp::spawn_on(backend)` starts the real shop (TLS,
+//! both listeners on port 0) in a fresh temporary data dir with a fresh
+//! database — a SQLite file in that dir, or a uniquely named MariaDB
+//! database that is dropped again when the app is dropped.
+//!
+//! MariaDB runs when `WEBSTORE_TEST_DATABASE_URL` (a server URL such as
+//! `mysql://root@127.0.0.1:3306`) is set, or when a server answers at that
+//! default address. With `WEBSTORE_REQUIRE_SERVICES=1` a missing server fails
+//! the tests instead of leaving them SQLite-only.
+
+pub mod page;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sqlx::Connection as _;
+use tokio::sync::oneshot;
+use webstore::config::{Overrides, Settings};
+use webstore::startup::App;
+
+pub use page::Page;
+
+const DEFAULT_MARIADB: &str = "mysql://root@127.0.0.1:3306";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    MariaDb { server_url: String },
+}
+
+impl Backend {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::MariaDb { .. } => "mariadb",
+        }
+    }
+}
+
+fn require_services() -> bool {
+    std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
+}
+
+/// The backends every database test runs on, SQLite first.
+pub async fn backends() -> Vec<Backend> {
+    static MARIADB: tokio::sync::OnceCell<Option<String>> = tokio::sync::OnceCell::const_new();
+    let mariadb = MARIADB
+        .get_or_init(|| async {
+            let url = std::env::var("WEBSTORE_TEST_DATABASE_URL")
+                .ok()
+                .filter(|u| !u.is_empty());
+            let explicit = url.is_some();
+            let url = url.unwrap_or_else(|| DEFAULT_MARIADB.to_owned());
+            let reachable =
+                tokio::time::timeout(Duration::from_secs(3), sqlx::MySqlConnection::connect(&url))
+                    .await
+                    .is_ok_and(|r| r.is_ok());
+            if reachable {
+                sweep_stale_databases(&url).await;
+                Some(url)
+            } else if explicit || require_services() {
+                panic!("MariaDB is required for these tests but does not answer at {url}");
+            } else {
+                None
+            }
+        })
+        .await;
+    let mut list = vec![Backend::Sqlite];
+    if let Some(url) = mariadb {
+        list.push(Backend::MariaDb {
+            server_url: url.trim_end_matches('/').to_owned(),
+        });
+    }
+    list
+}
+
+/// Drops test databases an earlier, killed run left behind (names carry
+/// their creation time; anything older than an hour is stale).
+async fn sweep_stale_databases(server_url: &str) {
+    let Ok(mut conn) = sqlx::MySqlConnection::connect(server_url).await else {
+        return;
+    };
+    let names: Vec<(String,)> = sqlx::query_as("SHOW DATABASES LIKE 'webstore\\_test\\_%'")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap_or_default();
+    let now = unix_now();
+    for (name,) in names {
+        let created = name
+            .strip_prefix("webstore_test_")
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|t| t.parse::<u64>().ok());
+        if created.is_some_and(|t| t + 3600 < now) {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                .execute(&mut conn)
+                .await;
+        }
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A MariaDB database made for one test and dropped with it.
+struct TestDatabase {
+    server_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    async fn create(server_url: &str) -> Self {
+        let name = format!(
+            "webstore_test_{}_{}",
+            unix_now(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let mut conn = sqlx::MySqlConnection::connect(server_url)
+            .await
+            .expect("connect to MariaDB");
+        sqlx::query(&format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+        Self {
+            server_url: server_url.to_owned(),
+            name,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("{}/{}", self.server_url, self.name)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let (url, name) = (self.server_url.clone(), self.name.clone());
+        // Drop runs outside async context guarantees: use a runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = sqlx::MySqlConnection::connect(&url).await.ok()?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                    .execute(&mut conn)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// How to change the settings a test app starts with.
+pub type Tweak = Box<dyn FnOnce(&mut Settings) + Send>;
+
+/// A running shop for one test.
+pub struct TestApp {
+    pub backend: Backend,
+    pub https_addr: SocketAddr,
+    pub http_addr: Option<SocketAddr>,
+    pub origin: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    cert_pem: Vec<u8>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    // Field order matters on drop: the server stops before the database and
+    // the directory disappear.
+    _database: Option<TestDatabase>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_on(Backend::Sqlite).await
+    }
+
+    pub async fn spawn_on(backend: Backend) -> Self {
+        Self::spawn_with(backend, Box::new(|_| {})).await
+    }
+
+    pub async fn spawn_with(backend: Backend, tweak: Tweak) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (database, database_url) = match &backend {
+            Backend::Sqlite => (
+                None,
+                format!("sqlite://{}", dir.path().join("shop.db").display()),
+            ),
+            Backend::MariaDb { server_url } => {
+                let db = TestDatabase::create(server_url).await;
+                let url = db.url();
+                (Some(db), url)
+            }
+        };
+        let data_dir = dir.path().join("data");
+        let mut app = Self::start(&data_dir, &database_url, tweak).await;
+        app.backend = backend;
+        app._database = database;
+        app._dir = Some(dir);
+        app
+    }
+
+    /// Starts a shop on an existing data dir and database (restarts).
+    pub async fn start(data_dir: &Path, database_url: &str, tweak: Tweak) -> Self {
+        webstore::tls::install_crypto_provider();
+        let overrides = Overrides {
+            bind: Some("127.0.0.1:0".into()),
+            http_bind: Some("127.0.0.1:0".into()),
+            data_dir: Some(data_dir.display().to_string()),
+            database_url: Some(database_url.to_owned()),
+            ..Overrides::default()
+        };
+        let mut settings = Settings::load(&overrides, None, false).expect("test settings");
+        tweak(&mut settings);
+        let app = App::build(settings).await.expect("the shop starts");
+        let https_addr = app.https_addr();
+        let http_addr = app.http_addr();
+        let origin = app.origin().to_string();
+        let cert_pem = std::fs::read(data_dir.join("tls").join("cert.pem")).expect("certificate");
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until_stopped(async {
+            let _ = rx.await;
+        }));
+        Self {
+            backend: Backend::Sqlite,
+            https_addr,
+            http_addr,
+            origin,
+            data_dir: data_dir.to_owned(),
+            database_url: database_url.to_owned(),
+            cert_pem,
+            shutdown: Some(tx),
+            task: Some(task),
+            _database: None,
+            _dir: None,
+        }
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("https://{}{path}", self.https_addr)
+    }
+
+    pub fn cert_pem(&self) -> &[u8] {
+        &self.cert_pem
+    }
+
+    /// A browser-like client: trusts this shop's certificate only, keeps
+    /// cookies, never follows redirects.
+    pub fn visitor(&self) -> Client {
+        let cert = reqwest::Certificate::from_pem(&self.cert_pem).expect("certificate");
+        let http = reqwest::Client::builder()
+            .tls_certs_only([cert])
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Client {
+            http,
+            base: format!("https://{}", self.https_addr),
+        }
+    }
+
+    /// A product id from the first page of the catalogue.
+    pub async fn demo_product_id(&self) -> i64 {
+        let page = self.visitor().get("/").await;
+        page.product_ids()
+            .first()
+            .copied()
+            .expect("a product on the home page")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// One visitor's HTTP client.
+pub struct Client {
+    pub http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    pub async fn get(&self, path: &str) -> Page {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        Page::read(response).await
+    }
+
+    pub fn raw(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// The path of the built binary, for CLI tests.
+pub fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_webstore")
+}
