@@ -113,15 +113,6 @@ then
 else
     fail "could not compare the ignore list with the audit findings"
 fi
-# RUSTSEC-2026-0009 (time < 0.3.47) is ignored on the grounds that nothing
-# parses RFC 2822 dates; keep that true for our own code while it is ignored.
-if grep -q '"RUSTSEC-2026-0009"' .cargo/audit.toml; then
-    if grep -rnw 'Rfc2822' src tests 2>/dev/null; then
-        fail "RUSTSEC-2026-0009 is ignored but our code uses time's Rfc2822 format: upgrade time to >= 0.3.47"
-    else
-        pass "RUSTSEC-2026-0009 ignore still justified (no Rfc2822 use in src/ or tests/)"
-    fi
-fi
 
 # ---------------------------------------------------------------------------
 section "4/5 Gate self-test: known-vulnerable fixture must be caught"

@@ -58,11 +58,11 @@ impl Db {
         let backend = url.backend();
         let raw = match backend {
             Backend::Sqlite => {
-                if let Some(path) = url.sqlite_path() {
-                    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(dir)
-                            .with_context(|| format!("creating {}", dir.display()))?;
-                    }
+                if let Some(path) = url.sqlite_path()
+                    && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+                {
+                    std::fs::create_dir_all(dir)
+                        .with_context(|| format!("creating {}", dir.display()))?;
                 }
                 with_query_param(url.expose(), "mode", "rwc")
             }

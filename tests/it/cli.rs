@@ -55,7 +55,8 @@ fn help_documents_every_setting() {
 #[test]
 fn bad_configuration_is_one_clear_line_and_exit_code_2() {
     let dir = tempfile::tempdir().expect("dir");
-    let cases: &[(&[&str], &[(&str, &str)], &str)] = &[
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case<'_>] = &[
         (&["serve", "--bind", "not-an-address"], &[], "bind"),
         (
             &["serve", "--database-url", "postgres://localhost/shop"],

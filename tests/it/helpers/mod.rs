@@ -258,10 +258,6 @@ impl TestApp {
         }
     }
 
-    pub fn url(&self, path: &str) -> String {
-        format!("https://{}{path}", self.https_addr)
-    }
-
     pub fn cert_pem(&self) -> &[u8] {
         &self.cert_pem
     }

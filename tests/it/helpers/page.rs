@@ -31,12 +31,11 @@ impl Page {
         let mut ids = Vec::new();
         for part in self.body.split("href=\"/products/").skip(1) {
             let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
-            if part[digits.len()..].starts_with('"') {
-                if let Ok(id) = digits.parse::<i64>() {
-                    if !ids.contains(&id) {
-                        ids.push(id);
-                    }
-                }
+            if part[digits.len()..].starts_with('"')
+                && let Ok(id) = digits.parse::<i64>()
+                && !ids.contains(&id)
+            {
+                ids.push(id);
             }
         }
         ids
