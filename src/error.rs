@@ -28,6 +28,12 @@ pub enum AppError {
     /// A forged or cross-site request.
     #[error("forbidden")]
     Forbidden,
+    /// The page needs a signed-in account; `next` is where to return.
+    #[error("not signed in")]
+    Unauthenticated { next: String },
+    /// Too many attempts; try again after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after: i64 },
     /// The database is unreachable, locked or overloaded: try again soon.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -67,6 +73,8 @@ impl AppError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -81,6 +89,8 @@ impl AppError {
             Self::Forbidden => {
                 "This request could not be verified. Please go back, reload the page and try again."
             }
+            Self::Unauthenticated { .. } => "Please sign in to continue.",
+            Self::TooManyRequests { .. } => "Too many attempts. Please wait a while and try again.",
             Self::Unavailable(_) => "The shop is busy right now. Please try again in a moment.",
             Self::StorageFull(_) => {
                 "The shop cannot save anything right now. Please try again later."
@@ -94,6 +104,8 @@ impl AppError {
             Self::NotFound => "Page not found",
             Self::BadRequest(_) => "Bad request",
             Self::Forbidden => "Request refused",
+            Self::Unauthenticated { .. } => "Please sign in",
+            Self::TooManyRequests { .. } => "Too many attempts",
             Self::Unavailable(_) | Self::StorageFull(_) => "Temporarily unavailable",
             Self::Internal(_) => "Something went wrong",
         }
@@ -134,14 +146,41 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     (status, Html(body)).into_response()
 }
 
+/// `/login?next=…` for a page that needs sign-in; only local paths are
+/// ever put there.
+pub fn login_redirect(next: &str) -> Response {
+    let mut target = String::from("/login");
+    if next != "/" && is_local_path(next) {
+        target.push_str("?next=");
+        target.extend(url::form_urlencoded::byte_serialize(next.as_bytes()));
+    }
+    axum::response::Redirect::to(&target).into_response()
+}
+
+/// A path on this site: one leading `/`, not `//` or `/\` (which browsers
+/// treat as another host), no control characters, bounded length.
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && path.len() <= 1024
+        && !path.chars().any(|c| c.is_control() || c == '\\')
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let Self::Unauthenticated { next } = &self {
+            return login_redirect(next);
+        }
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after } => Some(retry_after.to_string()),
+            Self::Unavailable(_) => Some("5".to_owned()),
+            _ => None,
+        };
         let status = self.status();
         let mut response = error_page(status, self.title(), self.public_message());
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         if let Some(report) = self.into_report() {
             response
@@ -149,5 +188,29 @@ impl IntoResponse for AppError {
                 .insert(ErrorReport(Arc::new(report)));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        for ok in ["/", "/cart", "/orders/3?x=1", "/a//b"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "cart",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/\\/x",
+            "/a\nb",
+            "javascript:alert(1)",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
     }
 }

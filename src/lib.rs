@@ -4,6 +4,8 @@
 //! else lives in the modules below.
 #![forbid(unsafe_code)]
 
+/// Sessions, CSRF, passwords, throttling, user extractors.
+pub mod auth;
 /// Audits the running configuration (`webstore check`).
 pub mod check;
 /// The command line: serve, migrate, seed-demo, check.
@@ -22,6 +24,8 @@ pub mod http;
 pub mod ops;
 /// The demo catalogue a fresh shop is seeded with.
 pub mod seed;
+/// Use cases shared by pages and API: cart, accounts.
+pub mod shop;
 /// Builds the app from `Settings`, binds the listeners, runs until stopped.
 pub mod startup;
 /// `AppState` shared by every handler.

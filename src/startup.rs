@@ -18,6 +18,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_server::Handle;
 use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
+use secrecy::ExposeSecret as _;
+
+use crate::auth::session;
+use crate::auth::store::{AppSessionStore, DbSessionStore, RedisSessionStore};
 use crate::config::{ConfigError, PublicOrigin, Settings, TlsSource};
 use crate::db::Db;
 use crate::state::AppState;
@@ -70,10 +74,19 @@ impl App {
             .public_origin
             .clone()
             .unwrap_or_else(|| PublicOrigin::for_bound(https_addr));
+        let sessions = match &settings.redis_url {
+            Some(url) => AppSessionStore::Redis(
+                RedisSessionStore::connect(url.expose_secret())
+                    .await
+                    .context("connecting to Redis")?,
+            ),
+            None => AppSessionStore::Db(DbSessionStore::new(db.clone())),
+        };
         let state = AppState {
             db,
             settings: Arc::new(settings),
             origin,
+            sessions,
         };
         Ok(Self {
             state,
@@ -156,6 +169,7 @@ impl App {
             None => None,
         };
 
+        let maintenance = tokio::spawn(maintain(self.state.clone()));
         let renewal = match &self.state.settings.tls {
             TlsSource::SelfSigned { dir } => Some(tokio::spawn(tls::renew_self_signed(
                 dir.clone(),
@@ -170,6 +184,7 @@ impl App {
         if let Some(task) = renewal {
             task.abort();
         }
+        maintenance.abort();
         https_task.await.context("the HTTPS server task")??;
         if let Some(task) = http_task {
             task.await.context("the redirect server task")??;
@@ -183,12 +198,40 @@ impl App {
 /// The shop's routes in the pipeline of layers.
 pub fn router(state: AppState) -> Router {
     let limits = state.settings.limits.clone();
+    // The CSRF check reads the session, so the session layer wraps it.
     let routes = Router::new()
         .merge(web::router())
         .merge(ops::router())
         .fallback(http::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::csrf::protect,
+        ))
+        .layer(session::layer(state.sessions.clone()))
         .with_state(state);
     http::layer(routes, &limits)
+}
+
+/// Housekeeping every ten minutes: expired sessions (database store) and
+/// stale carts.
+async fn maintain(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if matches!(state.sessions, AppSessionStore::Db(_)) {
+            crate::auth::store::purge_expired(&state.db).await;
+        }
+        let purged = async {
+            let mut conn = state.db.conn().await?;
+            crate::db::carts::purge_stale_carts(&mut conn).await
+        }
+        .await;
+        match purged {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(carts = n, "purged stale carts"),
+            Err(e) => tracing::warn!(error = %e, "purging stale carts failed"),
+        }
+    }
 }
 
 /// The plain-HTTP listener: every request gets a 308 to the same path and

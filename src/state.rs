@@ -5,6 +5,9 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRef;
+
+use crate::auth::store::AppSessionStore;
 use crate::config::{PublicOrigin, Settings};
 use crate::db::Db;
 
@@ -14,4 +17,12 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The origin shoppers use; never derived from a request's headers.
     pub origin: PublicOrigin,
+    /// Where sessions live: the database, or Redis when configured.
+    pub sessions: AppSessionStore,
+}
+
+impl FromRef<AppState> for Db {
+    fn from_ref(app: &AppState) -> Db {
+        app.db.clone()
+    }
 }

@@ -73,6 +73,9 @@ CREATE TABLE users (
     -- encrypted with the shop's secret key, NULL until enrolled
     totp_secret     VARBINARY(512)         NULL,
     totp_enabled_at BIGINT       NULL,
+    -- bumped on password or role change: sessions signed in under an older
+    -- epoch are no longer signed in, wherever they are stored
+    session_epoch   BIGINT       NOT NULL DEFAULT 0,
     created_at      BIGINT       NOT NULL,
     updated_at      BIGINT       NOT NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
@@ -164,6 +167,7 @@ CREATE TABLE audit_log (
     FOREIGN KEY (actor_user_id) REFERENCES users (id) ON DELETE SET NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor_user_id, at);
 CREATE INDEX audit_log_action ON audit_log (action, at);
 
 -- Messages to send (order confirmations), written in the transaction that
@@ -178,3 +182,11 @@ CREATE TABLE outbox (
     processed_at BIGINT       NULL
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 CREATE INDEX outbox_pending ON outbox (processed_at, id);
+
+-- Failed sign-ins per key (an account's email hash, a client address) in
+-- the current window, for throttling brute force.
+CREATE TABLE login_throttle (
+    throttle_key VARCHAR(128) PRIMARY KEY,
+    window_start BIGINT       NOT NULL,
+    failures     BIGINT       NOT NULL
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

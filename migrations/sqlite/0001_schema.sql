@@ -67,6 +67,9 @@ CREATE TABLE users (
     -- encrypted with the shop's secret key, NULL until enrolled
     totp_secret     BLOB         NULL,
     totp_enabled_at BIGINT       NULL,
+    -- bumped on password or role change: sessions signed in under an older
+    -- epoch are no longer signed in, wherever they are stored
+    session_epoch   BIGINT       NOT NULL DEFAULT 0,
     created_at      BIGINT       NOT NULL,
     updated_at      BIGINT       NOT NULL
 );
@@ -149,6 +152,7 @@ CREATE TABLE audit_log (
     detail        VARCHAR(2000) NOT NULL
 );
 CREATE INDEX audit_log_at ON audit_log (at);
+CREATE INDEX audit_log_actor ON audit_log (actor_user_id, at);
 CREATE INDEX audit_log_action ON audit_log (action, at);
 
 -- Messages to send (order confirmations), written in the transaction that
@@ -163,3 +167,11 @@ CREATE TABLE outbox (
     processed_at BIGINT       NULL
 );
 CREATE INDEX outbox_pending ON outbox (processed_at, id);
+
+-- Failed sign-ins per key (an account's email hash, a client address) in
+-- the current window, for throttling brute force.
+CREATE TABLE login_throttle (
+    throttle_key VARCHAR(128) PRIMARY KEY,
+    window_start BIGINT       NOT NULL,
+    failures     BIGINT       NOT NULL
+);

@@ -9,9 +9,14 @@
 //!
 //! May import: domain, config (for the URL), sqlx.
 
+pub mod audit;
+pub mod carts;
 pub mod categories;
 pub mod images;
 pub mod products;
+pub mod sessions;
+pub mod throttle;
+pub mod users;
 
 use std::time::Duration;
 

@@ -70,6 +70,18 @@ id_type!(
     /// A category's id.
     CategoryId
 );
+id_type!(
+    /// An account's id.
+    UserId
+);
+id_type!(
+    /// A cart's id.
+    CartId
+);
+id_type!(
+    /// An order's id.
+    OrderId
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,10 +4,16 @@
 //!
 //! May import: std, serde, thiserror.
 
+pub mod account;
+pub mod cart;
 pub mod catalogue;
+pub mod countries;
 pub mod ids;
 pub mod money;
+pub mod role;
 
+pub use cart::{LineChange, Quantity};
 pub use catalogue::{CategorySlug, PageNumber, SearchQuery, Stock};
-pub use ids::ProductId;
+pub use ids::{CartId, OrderId, ProductId, UserId};
 pub use money::{Currency, Money, PriceCents};
+pub use role::Role;

@@ -4,6 +4,7 @@
 //!
 //! May import: error, config, ops (metrics).
 
+pub mod csrf;
 pub mod headers;
 pub mod request_id;
 

@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use crate::web::extract::PathId;
 use crate::web::uploads_url;
+use crate::web::visitor::Visitor;
 
 /// The home page's query string, raw, so bad values can be reported.
 #[derive(Debug, Default, Deserialize)]
@@ -60,6 +61,7 @@ pub struct HomePage {
 /// filters by slug, `page` is 1-based with 24 products a page.
 pub async fn show_home(
     State(app): State<AppState>,
+    visitor: Visitor,
     query: Result<Query<HomeQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let Query(raw) =
@@ -79,7 +81,13 @@ pub async fn show_home(
         None | Some("") => PageNumber::FIRST,
         Some(text) => PageNumber::parse(text).map_err(|_| AppError::NotFound)?,
     };
-    let mut chrome = Chrome::load(&mut conn, category.as_ref().map(|c| &c.slug), &raw_q).await?;
+    let mut chrome = Chrome::load(
+        &mut conn,
+        &visitor,
+        category.as_ref().map(|c| &c.slug),
+        &raw_q,
+    )
+    .await?;
 
     let search = match SearchQuery::parse(&raw_q) {
         Ok(search) => search,
@@ -201,13 +209,29 @@ pub struct ProductPage {
     paragraphs: Vec<String>,
     images: Vec<ImageView>,
     csrf_token: String,
+    flash: Option<String>,
+    quantity: String,
+    error: Option<String>,
 }
 
 /// GET /products/{id} — name, price, description, stock, images and the
 /// add-to-cart form. Unknown or malformed id → 404 page.
 pub async fn show_product(
     State(app): State<AppState>,
+    visitor: Visitor,
     PathId(id): PathId<ProductId>,
+) -> Result<Response, AppError> {
+    product_page(&app, &visitor, id, "1", None).await
+}
+
+/// The product page, optionally re-shown with a problem of the add-to-cart
+/// form (status 422) and the quantity as typed.
+pub async fn product_page(
+    app: &AppState,
+    visitor: &Visitor,
+    id: ProductId,
+    quantity: &str,
+    error: Option<String>,
 ) -> Result<Response, AppError> {
     let mut conn = app.db.conn().await?;
     let product = db::products::find_product(&mut conn, id)
@@ -232,7 +256,7 @@ pub async fn show_product(
         .category
         .as_ref()
         .and_then(|(slug, _)| CategorySlug::parse(slug).ok());
-    let chrome = Chrome::load(&mut conn, active.as_ref(), "").await?;
+    let chrome = Chrome::load(&mut conn, visitor, active.as_ref(), "").await?;
     drop(conn);
     let paragraphs = product
         .description
@@ -241,12 +265,20 @@ pub async fn show_product(
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let page = ProductPage {
         chrome,
         product,
         paragraphs,
         images,
-        csrf_token: String::new(),
+        csrf_token: visitor.csrf_token().await?,
+        flash: visitor.take_flash().await?,
+        quantity: quantity.chars().take(8).collect(),
+        error,
     };
-    Ok(Html(page.render()?).into_response())
+    Ok((status, Html(page.render()?)).into_response())
 }

@@ -3,7 +3,10 @@
 
 use crate::db;
 use crate::domain::CategorySlug;
+use crate::error::AppError;
+use crate::shop;
 use crate::web::assets;
+use crate::web::visitor::Visitor;
 
 pub const SHOP_NAME: &str = "Webstore";
 
@@ -44,12 +47,13 @@ impl Chrome {
         }
     }
 
-    /// The full frame, with the category navigation.
+    /// The full frame: category navigation, cart badge, account link.
     pub async fn load(
         conn: &mut db::Connection,
+        visitor: &Visitor,
         active: Option<&CategorySlug>,
         q: &str,
-    ) -> Result<Self, db::DbError> {
+    ) -> Result<Self, AppError> {
         let categories = db::categories::list_categories(conn)
             .await?
             .into_iter()
@@ -59,10 +63,13 @@ impl Chrome {
                 name: c.name,
             })
             .collect();
+        let cart_count = shop::cart::count(conn, &visitor.owner()).await?;
         Ok(Self {
             categories,
             on_all: active.is_none() && q.is_empty(),
             q: q.to_owned(),
+            cart_count: u32::try_from(cart_count).unwrap_or(u32::MAX),
+            user_name: visitor.user.as_ref().map(|u| u.name.clone()),
             ..Self::bare()
         })
     }

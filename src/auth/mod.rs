@@ -1,0 +1,14 @@
+//! Authentication: server-side sessions, CSRF tokens, password hashing,
+//! sign-in throttling and the extractors handlers use (`CurrentUser`,
+//! `MaybeUser`).
+//!
+//! May import: domain, db, config, error.
+
+pub mod csrf;
+pub mod extract;
+pub mod password;
+pub mod session;
+pub mod store;
+pub mod throttle;
+
+pub use extract::{CurrentUser, MaybeUser};

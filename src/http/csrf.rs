@@ -1,0 +1,166 @@
+//! The one CSRF check, for every unsafe method on every route:
+//! 1. the Origin (or, failing that, the Referer) must be the shop's own, and
+//!    `Sec-Fetch-Site: cross-site` is refused outright;
+//! 2. the request must carry the session's synchronizer token, in the
+//!    `X-CSRF-Token` header, a `csrf_token` form field, or (multipart
+//!    uploads, which cannot be read here cheaply) a `csrf_token` query
+//!    parameter.
+//!
+//! A failure is a 403 page and nothing runs.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+
+use crate::auth::{csrf, session};
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub const HEADER: &str = "x-csrf-token";
+pub const FIELD: &str = "csrf_token";
+
+fn is_safe(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    )
+}
+
+/// Whether the request's stated origin is ours. Browsers send Origin on
+/// every unsafe request; a client that sends neither Origin nor Referer
+/// (curl, an app) still needs the token.
+fn origin_ok(headers: &HeaderMap, ours: &str) -> bool {
+    if headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site"))
+    {
+        return false;
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return origin.to_str().is_ok_and(|o| o == ours);
+    }
+    if let Some(referer) = headers.get(header::REFERER) {
+        return referer
+            .to_str()
+            .ok()
+            .and_then(|r| url::Url::parse(r).ok())
+            .is_some_and(|u| u.origin().ascii_serialization() == ours);
+    }
+    true
+}
+
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+pub async fn protect(
+    State(app): State<AppState>,
+    session: Session,
+    request: Request,
+    next: Next,
+) -> Response {
+    if is_safe(request.method()) {
+        return next.run(request).await;
+    }
+    if !origin_ok(request.headers(), app.origin.as_str()) {
+        return AppError::Forbidden.into_response();
+    }
+    let expected = match session::expected_csrf_token(&session).await {
+        Ok(Some(token)) => token,
+        Ok(None) => return AppError::Forbidden.into_response(),
+        Err(e) => return AppError::Internal(e).into_response(),
+    };
+    let header_token = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Some(token) = header_token {
+        return if csrf::tokens_match(&expected, &token) {
+            next.run(request).await
+        } else {
+            AppError::Forbidden.into_response()
+        };
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let token = request
+            .uri()
+            .query()
+            .and_then(|q| form_field(q.as_bytes(), FIELD));
+        return match token {
+            Some(token) if csrf::tokens_match(&expected, &token) => next.run(request).await,
+            _ => AppError::Forbidden.into_response(),
+        };
+    }
+    // A urlencoded form: read it (the body limit layer bounds it), check the
+    // field, hand the same bytes on.
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, app.settings.limits.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            return (
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "request body too large",
+            )
+                .into_response();
+        }
+    };
+    match form_field(&bytes, FIELD) {
+        Some(token) if csrf::tokens_match(&expected, &token) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        _ => AppError::Forbidden.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, v.parse().expect("value"));
+        }
+        map
+    }
+
+    #[test]
+    fn origin_must_be_ours_when_stated() {
+        let ours = "https://shop.example";
+        assert!(origin_ok(
+            &headers(&[("origin", "https://shop.example")]),
+            ours
+        ));
+        assert!(!origin_ok(
+            &headers(&[("origin", "https://evil.example")]),
+            ours
+        ));
+        assert!(!origin_ok(&headers(&[("origin", "null")]), ours));
+        assert!(origin_ok(
+            &headers(&[("referer", "https://shop.example/cart")]),
+            ours
+        ));
+        assert!(!origin_ok(
+            &headers(&[("referer", "https://shop.example.evil.example/")]),
+            ours
+        ));
+        assert!(!origin_ok(
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            ours
+        ));
+        assert!(origin_ok(&headers(&[]), ours));
+    }
+}

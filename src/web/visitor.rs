@@ -1,0 +1,72 @@
+//! `Visitor`: the session and, if signed in, the account behind a request;
+//! `ClientIp`: the peer address, for throttling and the audit log.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use tower_sessions::Session;
+
+use crate::auth::{MaybeUser, session};
+use crate::db::users::User;
+use crate::error::AppError;
+use crate::shop::cart::Owner;
+use crate::state::AppState;
+
+pub struct Visitor {
+    pub session: Session,
+    pub user: Option<User>,
+}
+
+impl Visitor {
+    /// Whose cart this request works on.
+    pub fn owner(&self) -> Owner<'_> {
+        match &self.user {
+            Some(user) => Owner::Account(user),
+            None => Owner::Visitor(&self.session),
+        }
+    }
+
+    /// The token every form of this visitor carries.
+    pub async fn csrf_token(&self) -> Result<String, AppError> {
+        Ok(session::csrf_token(&self.session).await?)
+    }
+
+    pub async fn take_flash(&self) -> Result<Option<String>, AppError> {
+        Ok(session::take_flash(&self.session).await?)
+    }
+
+    pub async fn flash(&self, message: &str) -> Result<(), AppError> {
+        Ok(session::set_flash(&self.session, message).await?)
+    }
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, why)| {
+                AppError::Internal(anyhow::anyhow!("session layer missing: {why}"))
+            })?;
+        Ok(Self { session, user })
+    }
+}
+
+/// The client's address as the TCP peer saw it.
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
