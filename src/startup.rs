@@ -198,15 +198,17 @@ impl App {
 /// The shop's routes in the pipeline of layers.
 pub fn router(state: AppState) -> Router {
     let limits = state.settings.limits.clone();
-    // The CSRF check reads the session, so the session layer wraps it.
+    let policy = http::csrf::CsrfPolicy {
+        origin: state.origin.as_str().to_owned(),
+        max_body_bytes: limits.max_body_bytes,
+    };
+    // The CSRF guards inside the routers read the session and the policy,
+    // so both layers wrap them.
     let routes = Router::new()
         .merge(web::router())
         .merge(ops::router())
         .fallback(http::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            http::csrf::protect,
-        ))
+        .layer(axum::Extension(policy))
         .layer(session::layer(state.sessions.clone()))
         .with_state(state);
     http::layer(routes, &limits)

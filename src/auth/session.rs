@@ -19,6 +19,10 @@ use crate::domain::{CartId, Role, UserId};
 pub const COOKIE_NAME: &str = "__Host-webstore";
 /// A visitor's session (and so their cart) lives this long without a visit.
 pub const VISITOR_IDLE: Duration = Duration::days(30);
+/// A session that holds nothing but a CSRF token (a visitor who only looked
+/// at a form) is forgotten much sooner, so cookieless crawlers cannot fill
+/// the session store for a month.
+pub const TOKEN_ONLY_IDLE: Duration = Duration::hours(2);
 pub const SIGNED_IN_MAX: Duration = Duration::hours(12);
 pub const ADMIN_IDLE: Duration = Duration::minutes(30);
 /// `seen_at` is written at most this often, so reading a page rarely writes.
@@ -54,6 +58,9 @@ pub async fn csrf_token(session: &Session) -> anyhow::Result<String> {
         return Ok(token);
     }
     let token = csrf::new_token();
+    if session.is_empty().await {
+        session.set_expiry(Some(Expiry::OnInactivity(TOKEN_ONLY_IDLE)));
+    }
     session.insert(CSRF, &token).await.map_err(store_error)?;
     Ok(token)
 }
@@ -116,6 +123,7 @@ pub async fn signed_in_user(session: &Session, db: &Db) -> anyhow::Result<Option
 /// token (no fixation: nothing an attacker saw before sign-in still works).
 pub async fn sign_in(session: &Session, user: &User) -> anyhow::Result<()> {
     session.cycle_id().await.map_err(store_error)?;
+    session.set_expiry(Some(Expiry::OnInactivity(VISITOR_IDLE)));
     let now = db::now();
     session
         .insert(USER_ID, user.id.get())
@@ -162,6 +170,7 @@ pub async fn visitor_cart(session: &Session) -> anyhow::Result<Option<CartId>> {
 }
 
 pub async fn set_visitor_cart(session: &Session, cart: Option<CartId>) -> anyhow::Result<()> {
+    session.set_expiry(Some(Expiry::OnInactivity(VISITOR_IDLE)));
     match cart {
         Some(id) => session.insert(CART_ID, id.get()).await.map_err(store_error),
         None => session

@@ -27,7 +27,7 @@ pub enum AccountError {
     NameNoLetter,
     #[error("Phone number must be at most {max} characters.", max = Phone::MAX_CHARS)]
     PhoneTooLong,
-    #[error("Phone number may contain only digits, spaces, a leading +, and - ( ) .")]
+    #[error("Phone number may contain only digits, spaces and - ( ) ., with + only at the start.")]
     PhoneInvalid,
     #[error(
         "Phone number must have {min} to {max} digits.",
@@ -598,6 +598,10 @@ impl NewPassword {
     /// either of three or more characters), and rated at least
     /// "safely unguessable" (score 3 of 4) by zxcvbn. The password is taken
     /// exactly as typed: spaces are part of it.
+    ///
+    /// The estimate is CPU-bound and can take a few hundred milliseconds for
+    /// a long, patterned password (zxcvbn looks at the first 100 characters),
+    /// so async callers should run this on a blocking thread.
     pub fn parse(
         password: &str,
         email: Option<&Email>,

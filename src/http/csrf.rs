@@ -6,10 +6,13 @@
 //!    uploads, which cannot be read here cheaply) a `csrf_token` query
 //!    parameter.
 //!
-//! A failure is a 403 page and nothing runs.
+//! A failure is a 403 page and nothing runs. Every router wraps each of its
+//! method routers that serves an unsafe method in [`guard`]; a test posts to
+//! every such route without a token.
 
+use axum::Extension;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +20,23 @@ use tower_sessions::Session;
 
 use crate::auth::{csrf, session};
 use crate::error::AppError;
-use crate::state::AppState;
+
+/// What the check needs to know, put into every request by `startup`.
+#[derive(Clone, Debug)]
+pub struct CsrfPolicy {
+    /// The shop's origin, `https://host[:port]`.
+    pub origin: String,
+    /// The largest form body read to find the token.
+    pub max_body_bytes: usize,
+}
+
+/// The check as a layer for a route's method router. It goes on with
+/// `route_layer`, so a method the path does not serve is still a 405.
+pub fn guard<S: Clone + Send + Sync + 'static>(
+    route: axum::routing::MethodRouter<S>,
+) -> axum::routing::MethodRouter<S> {
+    route.route_layer(axum::middleware::from_fn(protect))
+}
 
 pub const HEADER: &str = "x-csrf-token";
 pub const FIELD: &str = "csrf_token";
@@ -59,7 +78,7 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 pub async fn protect(
-    State(app): State<AppState>,
+    Extension(policy): Extension<CsrfPolicy>,
     session: Session,
     request: Request,
     next: Next,
@@ -67,7 +86,7 @@ pub async fn protect(
     if is_safe(request.method()) {
         return next.run(request).await;
     }
-    if !origin_ok(request.headers(), app.origin.as_str()) {
+    if !origin_ok(request.headers(), &policy.origin) {
         return AppError::Forbidden.into_response();
     }
     let expected = match session::expected_csrf_token(&session).await {
@@ -106,7 +125,7 @@ pub async fn protect(
     // A urlencoded form: read it (the body limit layer bounds it), check the
     // field, hand the same bytes on.
     let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, app.settings.limits.max_body_bytes).await {
+    let bytes = match axum::body::to_bytes(body, policy.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
             return (

@@ -1,7 +1,9 @@
 //! The HTML side of the shop. `router()` lists every page path once: grep a
 //! path, land on its handler.
 //!
-//! May import: domain, db, error, state, askama.
+//! Every route with an unsafe method is wrapped in `guard` (the CSRF check).
+//!
+//! May import: domain, db, auth, shop, error, state, http (the CSRF guard), askama.
 
 pub mod account;
 pub mod assets;
@@ -17,6 +19,7 @@ pub mod visitor;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::http::csrf::guard;
 use crate::state::AppState;
 
 /// Every page of the shop.
@@ -25,22 +28,25 @@ pub fn router() -> Router<AppState> {
         .route("/", get(catalogue::show_home))
         .route("/products/{id}", get(catalogue::show_product))
         .route("/cart", get(cart::show_cart))
-        .route("/cart/items", post(cart::add_cart_item))
-        .route("/cart/items/{product_id}", post(cart::set_cart_item))
+        .route("/cart/items", guard(post(cart::add_cart_item)))
+        .route("/cart/items/{product_id}", guard(post(cart::set_cart_item)))
         .route(
             "/cart/items/{product_id}/remove",
-            post(cart::remove_cart_item),
+            guard(post(cart::remove_cart_item)),
         )
-        .route("/register", get(auth::show_register).post(auth::register))
-        .route("/login", get(auth::show_login).post(auth::log_in))
-        .route("/logout", post(auth::log_out))
+        .route(
+            "/register",
+            guard(get(auth::show_register).post(auth::register)),
+        )
+        .route("/login", guard(get(auth::show_login).post(auth::log_in)))
+        .route("/logout", guard(post(auth::log_out)))
         .route(
             "/account",
-            get(account::show_account).post(account::update_account),
+            guard(get(account::show_account).post(account::update_account)),
         )
         .route(
             "/account/password",
-            get(account::show_password).post(account::change_password),
+            guard(get(account::show_password).post(account::change_password)),
         )
         .route("/static/{*path}", get(assets::serve_static))
         .route("/uploads/{name}", get(uploads::serve_upload))

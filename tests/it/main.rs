@@ -3,9 +3,12 @@
 
 mod helpers;
 
+mod accounts;
+mod cart;
 mod catalogue;
 mod cli;
 mod layout;
 mod ops;
 mod security;
+mod sessions;
 mod transport;

@@ -276,7 +276,27 @@ impl TestApp {
         Client {
             http,
             base: format!("https://{}", self.https_addr),
+            origin: self.origin.clone(),
         }
+    }
+
+    /// A new visitor who registers and signs in; returns the client.
+    pub async fn customer(&self, email: &str) -> Client {
+        let client = self.visitor();
+        client
+            .register(email, "Test Customer", STRONG_PASSWORD)
+            .await;
+        let res = client.login(email, STRONG_PASSWORD).await;
+        assert_eq!(res.status, 303, "customer signs in: {}", res.body);
+        client
+    }
+
+    /// A pool on the app's database, for checking effects directly.
+    pub async fn db(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.database_url)
+            .await
+            .expect("test pool")
     }
 
     /// A product id from the first page of the catalogue.
@@ -300,10 +320,14 @@ impl Drop for TestApp {
     }
 }
 
+/// A password the policy accepts.
+pub const STRONG_PASSWORD: &str = "violet tractor 47 harbour!";
+
 /// One visitor's HTTP client.
 pub struct Client {
     pub http: reqwest::Client,
     base: String,
+    origin: String,
 }
 
 impl Client {
@@ -323,6 +347,68 @@ impl Client {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The visitor's CSRF token, read from a form like a browser would.
+    pub async fn csrf(&self) -> String {
+        self.get("/register")
+            .await
+            .hidden_input("csrf_token")
+            .expect("a csrf token")
+    }
+
+    /// Posts a form from the shop's own pages (Origin set, token added).
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.form_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields, with the shop's Origin.
+    pub async fn form_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self
+            .http
+            .post(self.url(path))
+            .header("origin", &self.origin)
+            .form(fields)
+            .send()
+            .await
+            .expect("post");
+        Page::read(res).await
+    }
+
+    pub async fn register(&self, email: &str, name: &str, password: &str) -> Page {
+        self.form(
+            "/register",
+            &[("email", email), ("name", name), ("password", password)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.form("/login", &[("email", email), ("password", password)])
+            .await
+    }
+
+    pub async fn add_to_cart(&self, product: i64, quantity: &str) -> Page {
+        self.form(
+            "/cart/items",
+            &[("product_id", &product.to_string()), ("quantity", quantity)],
+        )
+        .await
+    }
+
+    /// The cart badge count shown in the header.
+    pub async fn cart_count(&self) -> i64 {
+        let page = self.get("/cart").await;
+        page.body
+            .split("data-cart-count")
+            .nth(1)
+            .and_then(|s| s.split('>').nth(1))
+            .and_then(|s| s.split('<').next())
+            .and_then(|n| n.trim().parse().ok())
+            .expect("cart badge")
     }
 }
 
