@@ -5,7 +5,7 @@
 //! Exit codes: 0 success, 1 a runtime failure (or a failed `check`), 2 a bad
 //! command line or configuration value.
 //!
-//! May import: config, startup, db, check, seed, telemetry.
+//! May import: config, startup, db, check, seed, telemetry, shop (admin create).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +14,11 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{ConfigError, Overrides, Settings};
+use secrecy::ExposeSecret as _;
+
+use crate::auth::totp::SecretBox;
+use crate::domain::account::{Email, NewPassword};
+use crate::shop::accounts;
 use crate::{check, db, seed, startup, telemetry};
 
 #[derive(Debug, Parser)]
@@ -44,6 +49,22 @@ enum Command {
     SeedDemo,
     /// Audit the configuration; one line per finding, exit 1 on any failure.
     Check,
+    /// Manage back-office accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create (or promote) an admin; the password is read from standard
+    /// input, never from the command line. Two-factor sign-in is enrolled at
+    /// once: the last line printed is the otpauth:// URI for an
+    /// authenticator app.
+    Create {
+        /// The admin's email address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +132,15 @@ struct Options {
         hide_env_values = true
     )]
     metrics_token: Option<String>,
+    /// Base64 of 32 random bytes that encrypt stored secrets; the same on every instance [default: DATA_DIR/secret.key].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_SECRET_KEY",
+        value_name = "BASE64",
+        hide_env_values = true
+    )]
+    secret_key: Option<String>,
     /// Largest request body accepted, in bytes [default: 1048576].
     #[arg(
         long,
@@ -161,6 +191,7 @@ impl Options {
             public_origin: self.public_origin.clone(),
             log_format: self.log_format.clone(),
             metrics_token: self.metrics_token.clone(),
+            secret_key: self.secret_key.clone(),
             max_body_bytes: self.max_body_bytes,
             request_timeout_secs: self.request_timeout_secs,
             max_connections: self.max_connections,
@@ -228,6 +259,47 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<ExitCod
                 .context("seeding the demo catalogue")?;
             db.close().await;
             println!("demo catalogue loaded: {added} products added");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(AdminCommand::Create { email }) => {
+            let email = match Email::parse(&email) {
+                Ok(email) => email,
+                Err(e) => {
+                    eprintln!("webstore: invalid email: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            let typed = line.strip_suffix('\n').unwrap_or(&line);
+            let typed = typed.strip_suffix('\r').unwrap_or(typed);
+            let password = match NewPassword::parse(typed, Some(&email), None) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("webstore: the password is refused: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let db = db::Db::connect(&settings).await?;
+            db.migrate().await?;
+            let secrets = SecretBox::load(
+                settings.secret_key.as_ref().map(|k| k.expose_secret()),
+                &settings.data_dir,
+            )
+            .map_err(|e| ConfigError(format!("{e:#}")))?;
+            let (uri, codes) = accounts::create_admin(&db, &secrets, &email, &password)
+                .await
+                .map_err(|e| anyhow::anyhow!("creating the admin: {e}"))?;
+            db.close().await;
+            println!("admin {email} is ready; two-factor sign-in is on.");
+            println!("recovery codes (each works once; keep them safe):");
+            for code in codes {
+                println!("  {code}");
+            }
+            println!("add this to your authenticator app:");
+            println!("{uri}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Check => {

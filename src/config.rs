@@ -50,6 +50,8 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metrics_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_body_bytes: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_timeout_secs: Option<u64>,
@@ -73,6 +75,7 @@ struct RawSettings {
     public_origin: Option<String>,
     log_format: String,
     metrics_token: Option<String>,
+    secret_key: Option<String>,
     max_body_bytes: u64,
     request_timeout_secs: u64,
     max_connections: usize,
@@ -92,6 +95,7 @@ impl Default for RawSettings {
             public_origin: None,
             log_format: "pretty".into(),
             metrics_token: None,
+            secret_key: None,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             max_connections: 4096,
@@ -277,6 +281,9 @@ pub struct Settings {
     pub public_origin: Option<PublicOrigin>,
     pub log_format: LogFormat,
     pub metrics_token: Option<SecretString>,
+    /// Base64 of 32 bytes that encrypt stored secrets (TOTP); `None`: a key
+    /// file in the data dir.
+    pub secret_key: Option<SecretString>,
     pub limits: Limits,
 }
 
@@ -393,6 +400,10 @@ impl Settings {
             public_origin,
             log_format,
             metrics_token,
+            secret_key: raw
+                .secret_key
+                .filter(|k| !k.trim().is_empty())
+                .map(SecretString::from),
             limits: Limits {
                 max_body_bytes: usize::try_from(raw.max_body_bytes)
                     .map_err(|_| invalid("max-body-bytes", "too large"))?,

@@ -34,5 +34,7 @@ pub mod state;
 pub mod telemetry;
 /// TLS: the self-signed certificate, rustls config, connection limits.
 pub mod tls;
+/// Uploaded images: sniffed, bounded, decoded and re-encoded.
+pub mod uploads;
 /// HTML pages: handlers, forms and templates.
 pub mod web;

@@ -22,6 +22,7 @@ use secrecy::ExposeSecret as _;
 
 use crate::auth::session;
 use crate::auth::store::{AppSessionStore, DbSessionStore, RedisSessionStore};
+use crate::auth::totp::SecretBox;
 use crate::config::{ConfigError, PublicOrigin, Settings, TlsSource};
 use crate::db::Db;
 use crate::state::AppState;
@@ -82,11 +83,19 @@ impl App {
             ),
             None => AppSessionStore::Db(DbSessionStore::new(db.clone())),
         };
+        let secrets = Arc::new(
+            SecretBox::load(
+                settings.secret_key.as_ref().map(|k| k.expose_secret()),
+                &settings.data_dir,
+            )
+            .map_err(|e| ConfigError(format!("{e:#}")))?,
+        );
         let state = AppState {
             db,
             settings: Arc::new(settings),
             origin,
             sessions,
+            secrets,
         };
         Ok(Self {
             state,
@@ -214,10 +223,10 @@ pub fn router(state: AppState) -> Router {
     http::layer(routes, &limits)
 }
 
-/// Housekeeping every ten minutes: expired sessions (database store) and
+/// Housekeeping every minute: expired sessions (database store) and
 /// stale carts.
 async fn maintain(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
         if matches!(state.sessions, AppSessionStore::Db(_)) {
@@ -232,6 +241,16 @@ async fn maintain(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(carts = n, "purged stale carts"),
             Err(e) => tracing::warn!(error = %e, "purging stale carts failed"),
+        }
+        // No mail server is configured: handing a message over means it is
+        // ready for the back office's outbox page.
+        let delivered = async {
+            let mut conn = state.db.conn().await?;
+            crate::db::outbox::mark_all_processed(&mut conn).await
+        }
+        .await;
+        if let Ok(n @ 1..) = delivered {
+            tracing::info!(messages = n, "outbox messages handed over");
         }
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 
 use crate::auth::store::AppSessionStore;
+use crate::auth::totp::SecretBox;
 use crate::config::{PublicOrigin, Settings};
 use crate::db::Db;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     pub origin: PublicOrigin,
     /// Where sessions live: the database, or Redis when configured.
     pub sessions: AppSessionStore,
+    /// Encrypts stored secrets (TOTP).
+    pub secrets: Arc<SecretBox>,
 }
 
 impl FromRef<AppState> for Db {

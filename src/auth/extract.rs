@@ -8,6 +8,7 @@ use tower_sessions::Session;
 use crate::auth::session;
 use crate::db::Db;
 use crate::db::users::User;
+use crate::domain::Role;
 use crate::error::AppError;
 
 /// The signed-in account, if any.
@@ -15,6 +16,11 @@ pub struct MaybeUser(pub Option<User>);
 
 /// A signed-in account; visitors are sent to sign in (pages) or get 401 (API).
 pub struct CurrentUser(pub User);
+
+/// An admin signed in with a second factor. Everyone else — visitors,
+/// customers, admins without two-factor sign-in — gets a 404: the back
+/// office's existence is not revealed.
+pub struct AdminUser(pub User);
 
 async fn session_of<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Session, AppError> {
     Session::from_request_parts(parts, state)
@@ -66,5 +72,27 @@ where
                 Err(AppError::Unauthenticated { next })
             }
         }
+    }
+}
+
+impl<S> FromRequestParts<S> for AdminUser
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+{
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Some(user) = MaybeUser::from_request_parts(parts, state).await?.0 else {
+            return Err(AppError::NotFound);
+        };
+        if user.role != Role::Admin || !user.totp_enabled {
+            return Err(AppError::NotFound);
+        }
+        let session = session_of(parts, state).await?;
+        if !session::passed_second_factor(&session).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(Self(user))
     }
 }

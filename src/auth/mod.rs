@@ -10,5 +10,6 @@ pub mod password;
 pub mod session;
 pub mod store;
 pub mod throttle;
+pub mod totp;
 
-pub use extract::{CurrentUser, MaybeUser};
+pub use extract::{AdminUser, CurrentUser, MaybeUser};

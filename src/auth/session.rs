@@ -35,6 +35,8 @@ const AUTH_AT: &str = "auth_at";
 const SEEN_AT: &str = "seen_at";
 const CART_ID: &str = "cart_id";
 const FLASH: &str = "flash";
+/// Set when the sign-in included a second factor.
+const MFA: &str = "mfa";
 
 /// The session layer for the configured store.
 pub fn layer(store: AppSessionStore) -> SessionManagerLayer<AppSessionStore> {
@@ -159,6 +161,15 @@ pub async fn renew(session: &Session, epoch: i64) -> anyhow::Result<()> {
 /// cleared; the next request starts a fresh visitor session.
 pub async fn sign_out(session: &Session) -> anyhow::Result<()> {
     session.flush().await.map_err(store_error)
+}
+
+/// Whether this session's sign-in passed a second factor.
+pub async fn passed_second_factor(session: &Session) -> anyhow::Result<bool> {
+    Ok(session
+        .get::<bool>(MFA)
+        .await
+        .map_err(store_error)?
+        .unwrap_or(false))
 }
 
 pub async fn visitor_cart(session: &Session) -> anyhow::Result<Option<CartId>> {

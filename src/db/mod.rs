@@ -13,6 +13,8 @@ pub mod audit;
 pub mod carts;
 pub mod categories;
 pub mod images;
+pub mod orders;
+pub mod outbox;
 pub mod products;
 pub mod sessions;
 pub mod throttle;

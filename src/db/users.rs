@@ -184,3 +184,130 @@ pub async fn update_role(conn: &mut Connection, id: UserId, role: Role) -> Resul
         .await?;
     Ok(())
 }
+
+const SET_TOTP: &str = "\
+UPDATE users
+SET totp_secret = ?, totp_enabled_at = ?, updated_at = ?
+WHERE id = ?";
+
+/// Stores an (encrypted) TOTP secret and turns two-factor sign-in on.
+pub async fn enable_totp(
+    conn: &mut Connection,
+    id: UserId,
+    sealed_secret: &[u8],
+) -> Result<(), DbError> {
+    let at = now();
+    sqlx::query(SET_TOTP)
+        .bind(sealed_secret.to_vec())
+        .bind(at)
+        .bind(at)
+        .bind(id.get())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+const FIND_TOTP: &str = "\
+SELECT totp_secret
+FROM users
+WHERE id = ?
+  AND totp_enabled_at IS NOT NULL";
+
+pub async fn find_totp_secret(
+    conn: &mut Connection,
+    id: UserId,
+) -> Result<Option<Vec<u8>>, DbError> {
+    let row: Option<(Option<Vec<u8>>,)> = sqlx::query_as(FIND_TOTP)
+        .bind(id.get())
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.and_then(|(s,)| s))
+}
+
+const DELETE_RECOVERY: &str = "\
+DELETE FROM recovery_codes
+WHERE user_id = ?";
+
+const INSERT_RECOVERY: &str = "\
+INSERT INTO recovery_codes (user_id, code_hash)
+VALUES (?, ?)";
+
+/// Replaces the account's recovery codes.
+pub async fn replace_recovery_codes(
+    conn: &mut Connection,
+    id: UserId,
+    hashes: &[String],
+) -> Result<(), DbError> {
+    sqlx::query(DELETE_RECOVERY)
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
+    for hash in hashes {
+        sqlx::query(INSERT_RECOVERY)
+            .bind(id.get())
+            .bind(hash.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+const USE_RECOVERY: &str = "\
+UPDATE recovery_codes
+SET used_at = ?
+WHERE user_id = ?
+  AND code_hash = ?
+  AND used_at IS NULL";
+
+/// Spends a recovery code; false when it is unknown or already used.
+pub async fn use_recovery_code(
+    conn: &mut Connection,
+    id: UserId,
+    hash: &str,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(USE_RECOVERY)
+        .bind(now())
+        .bind(id.get())
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+const COUNT_ADMINS: &str = "\
+SELECT COUNT(*)
+FROM users
+WHERE role = 'admin'";
+
+pub async fn count_admins(conn: &mut Connection) -> Result<i64, DbError> {
+    let (n,): (i64,) = sqlx::query_as(COUNT_ADMINS).fetch_one(conn).await?;
+    Ok(n)
+}
+
+/// An account row for the back office's user list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserListRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+const LIST_USERS: &str = "\
+SELECT id, email, name, role, created_at
+FROM users
+ORDER BY id
+LIMIT ? OFFSET ?";
+
+pub async fn list_users(
+    conn: &mut Connection,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<UserListRow>, DbError> {
+    sqlx::query_as::<_, UserListRow>(LIST_USERS)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(conn)
+        .await
+}

@@ -2,7 +2,7 @@
 //! that checks its invariant, so a value that exists is valid. Nothing here
 //! knows about HTTP, SQL or templates.
 //!
-//! May import: std, serde, thiserror.
+//! May import: std, serde, thiserror (and zxcvbn for the password policy).
 
 pub mod account;
 pub mod cart;
@@ -10,10 +10,12 @@ pub mod catalogue;
 pub mod countries;
 pub mod ids;
 pub mod money;
+pub mod order;
 pub mod role;
 
 pub use cart::{LineChange, Quantity};
 pub use catalogue::{CategorySlug, PageNumber, SearchQuery, Stock};
 pub use ids::{CartId, OrderId, ProductId, UserId};
 pub use money::{Currency, Money, PriceCents};
+pub use order::{IdempotencyKey, OrderStatus};
 pub use role::Role;

@@ -1,6 +1,7 @@
 //! Accounts: registration, sign-in (throttled, no enumeration), the user
 //! form and password changes, each written to the audit log.
 
+use crate::auth::totp::{self, SecretBox};
 use crate::auth::{password, throttle};
 use crate::db::audit::AuditEntry;
 use crate::db::users::User;
@@ -110,11 +111,14 @@ pub enum LogIn {
     },
 }
 
-/// Checks an email and password, within the throttling limits.
+/// Checks an email, password and (for accounts with two-factor sign-in) a
+/// TOTP or recovery code, within the throttling limits.
 pub async fn log_in(
     db: &Db,
+    secrets: &SecretBox,
     raw_email: &str,
     candidate: &str,
+    code: &str,
     client_ip: &str,
 ) -> Result<LogIn, AppError> {
     let email = Email::parse(raw_email).ok();
@@ -142,6 +146,12 @@ pub async fn log_in(
             None
         }
     };
+    let verified = match verified {
+        Some(user) if user.totp_enabled => second_factor_ok(db, secrets, &user, code)
+            .await?
+            .then_some(user),
+        other => other,
+    };
     let mut conn = db.conn().await?;
     match verified {
         Some(user) => {
@@ -157,6 +167,77 @@ pub async fn log_in(
             Ok(LogIn::Invalid)
         }
     }
+}
+
+/// A current TOTP code, or one unused recovery code (spent by this).
+async fn second_factor_ok(
+    db: &Db,
+    secrets: &SecretBox,
+    user: &User,
+    code: &str,
+) -> Result<bool, AppError> {
+    let code = code.trim();
+    if code.is_empty() || code.len() > 32 {
+        return Ok(false);
+    }
+    let mut conn = db.conn().await?;
+    let Some(sealed) = db::users::find_totp_secret(&mut conn, user.id).await? else {
+        return Ok(false);
+    };
+    let secret = secrets.open(&sealed)?;
+    if totp::check_code(&secret, &user.email, code) {
+        return Ok(true);
+    }
+    Ok(db::users::use_recovery_code(&mut conn, user.id, &totp::hash_recovery_code(code)).await?)
+}
+
+/// Turns on two-factor sign-in for an account with a new secret and new
+/// recovery codes; returns the enrolment URI and the codes, shown once.
+pub async fn enrol_totp(
+    db: &Db,
+    secrets: &SecretBox,
+    user: &User,
+) -> Result<(String, Vec<String>), AppError> {
+    let secret = totp::new_secret();
+    let uri = totp::enrolment_uri(&secret, &user.email)?;
+    let sealed = secrets.seal(&secret)?;
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery_code(c)).collect();
+    let mut tx = db.begin().await?;
+    db::users::enable_totp(&mut tx, user.id, &sealed).await?;
+    db::users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
+    tx.commit().await?;
+    Ok((uri, codes))
+}
+
+/// `webstore admin create`: creates the account or promotes it, sets the
+/// password and enrols two-factor sign-in.
+pub async fn create_admin(
+    db: &Db,
+    secrets: &SecretBox,
+    email: &Email,
+    password: &NewPassword,
+) -> Result<(String, Vec<String>), AppError> {
+    let hash = password::hash(password.expose().to_owned()).await?;
+    let mut conn = db.conn().await?;
+    let user = match db::users::find_user_with_hash_by_email(&mut conn, email).await? {
+        Some((user, _)) => {
+            db::users::update_password(&mut conn, user.id, &hash).await?;
+            db::users::update_role(&mut conn, user.id, Role::Admin).await?;
+            user.id
+        }
+        None => {
+            let name = email.local_part().to_owned();
+            db::users::insert_user(&mut conn, email, &name, &hash, Role::Admin).await?
+        }
+    };
+    let user = db::users::find_user(&mut conn, user)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("admin vanished")))?;
+    drop(conn);
+    let enrolled = enrol_totp(db, secrets, &user).await?;
+    audit(db, Some(user.id), "admin.create", "success", "cli", "").await?;
+    Ok(enrolled)
 }
 
 /// Re-checks the signed-in user's current password.

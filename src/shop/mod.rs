@@ -5,3 +5,4 @@
 
 pub mod accounts;
 pub mod cart;
+pub mod orders;

@@ -82,6 +82,8 @@ pub struct LoginForm {
     #[serde(default)]
     password: String,
     #[serde(default)]
+    totp: String,
+    #[serde(default)]
     next: String,
 }
 
@@ -95,7 +97,16 @@ pub async fn log_in(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.next));
-    match accounts::log_in(&app.db, &form.email, &form.password, &ip).await? {
+    match accounts::log_in(
+        &app.db,
+        &app.secrets,
+        &form.email,
+        &form.password,
+        &form.totp,
+        &ip,
+    )
+    .await?
+    {
         LogIn::SignedIn(user) => {
             cart::merge_visitor_cart(&app.db, &visitor.session, &user).await?;
             session::sign_in(&visitor.session, &user).await?;

@@ -57,6 +57,17 @@ pub async fn cart_page(
     error: Option<(ProductId, String, String)>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
+    let message = error.as_ref().map(|(_, _, m)| m.clone());
+    cart_page_inner(app, visitor, error, message, status).await
+}
+
+async fn cart_page_inner(
+    app: &AppState,
+    visitor: &Visitor,
+    error: Option<(ProductId, String, String)>,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let mut conn = app.db.conn().await?;
     let view = cart::view(&mut conn, &visitor.owner()).await?;
     let chrome = Chrome::load(&mut conn, visitor, None, "").await?;
@@ -96,9 +107,19 @@ pub async fn cart_page(
         csrf_token: visitor.csrf_token().await?,
         idempotency_key: uuid::Uuid::new_v4().simple().to_string(),
         flash: visitor.take_flash().await?,
-        error: error.map(|(_, _, message)| message),
+        error: message,
     };
     Ok((status, Html(page.render()?)).into_response())
+}
+
+/// The cart page with a message about the whole cart (a failed checkout).
+pub async fn cart_page_with_message(
+    app: &AppState,
+    visitor: &Visitor,
+    message: String,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    cart_page_inner(app, visitor, None, Some(message), status).await
 }
 
 /// The add-to-cart form, raw. Any other field (a price, a user id) is

@@ -13,6 +13,7 @@ pub mod catalogue;
 pub mod chrome;
 pub mod extract;
 pub mod form;
+pub mod orders;
 pub mod uploads;
 pub mod visitor;
 
@@ -48,6 +49,9 @@ pub fn router() -> Router<AppState> {
             "/account/password",
             guard(get(account::show_password).post(account::change_password)),
         )
+        .route("/checkout", guard(post(orders::place_order)))
+        .route("/orders", get(orders::list_orders))
+        .route("/orders/{id}", get(orders::show_order))
         .route("/static/{*path}", get(assets::serve_static))
         .route("/uploads/{name}", get(uploads::serve_upload))
 }

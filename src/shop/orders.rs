@@ -1,0 +1,232 @@
+//! Checkout and order states. `place_order` is one transaction: re-read
+//! the cart and every price, take the stock with conditional updates,
+//! write the order and its lines, empty the cart, queue the confirmation —
+//! all or nothing. The same idempotency key again yields the same order.
+
+use crate::db::orders::{NewOrder, ShipTo};
+use crate::db::users::User;
+use crate::db::{self, Db, DbError};
+use crate::domain::order::OrderError;
+use crate::domain::{IdempotencyKey, Money, OrderId, OrderStatus, PriceCents, UserId};
+use crate::error::AppError;
+
+/// Why an order could not be placed; the cart is kept as it was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("Your cart is empty.")]
+    EmptyCart,
+    #[error("“{0}” is no longer available. Please remove it from your cart.")]
+    Unavailable(String),
+    #[error(
+        "Sorry, “{0}” does not have enough stock left for your order. Please lower the quantity."
+    )]
+    OutOfStock(String),
+}
+
+/// Transient conflicts (deadlock, lock wait) are retried this often.
+const ATTEMPTS: usize = 3;
+
+pub async fn place_order(
+    db: &Db,
+    user: &User,
+    key: &IdempotencyKey,
+) -> Result<Result<OrderId, CheckoutError>, AppError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_place_order(db, user, key).await {
+            Err(Attempt::Db(e)) if attempt < ATTEMPTS && db::is_unavailable(&e) => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
+            }
+            Err(Attempt::Db(e)) => return Err(e.into()),
+            Err(Attempt::App(e)) => return Err(e),
+            Ok(outcome) => return Ok(outcome),
+        }
+    }
+}
+
+enum Attempt {
+    Db(DbError),
+    App(AppError),
+}
+
+impl From<DbError> for Attempt {
+    fn from(e: DbError) -> Self {
+        Self::Db(e)
+    }
+}
+
+async fn try_place_order(
+    db: &Db,
+    user: &User,
+    key: &IdempotencyKey,
+) -> Result<Result<OrderId, CheckoutError>, Attempt> {
+    let mut tx = db.begin().await?;
+    if let Some(existing) = db::orders::find_order_by_key(&mut tx, user.id, key).await? {
+        return Ok(Ok(existing));
+    }
+    let Some(cart) = db::carts::find_user_cart(&mut tx, user.id).await? else {
+        return Ok(Err(CheckoutError::EmptyCart));
+    };
+    // A write first: SQLite takes its write lock now (no deadlock when
+    // upgrading later), MySQL locks the cart row (two tabs of one shopper
+    // check out one after the other).
+    db::carts::touch_cart(&mut tx, cart).await?;
+    let mut lines = db::carts::list_cart_lines(&mut tx, cart).await?;
+    if lines.is_empty() {
+        return Ok(Err(CheckoutError::EmptyCart));
+    }
+    // One order of locking for everyone: no deadlocks between checkouts.
+    lines.sort_by_key(|l| l.product_id);
+    let mut total: Option<Money> = None;
+    for line in &lines {
+        if line.withdrawn {
+            return Ok(Err(CheckoutError::Unavailable(line.name.clone())));
+        }
+        if !db::orders::take_stock(&mut tx, line.product_id, line.quantity).await? {
+            return Ok(Err(CheckoutError::OutOfStock(line.name.clone())));
+        }
+        let line_total =
+            line_total(line.unit_price.amount, line.quantity.get()).map_err(Attempt::App)?;
+        let line_money = Money::new(line_total, line.unit_price.currency);
+        total = Some(match total {
+            None => line_money,
+            Some(sum) => sum.checked_add(line_money).map_err(|e| {
+                Attempt::App(AppError::Internal(anyhow::anyhow!("order total: {e}")))
+            })?,
+        });
+    }
+    let total = total.ok_or(Attempt::App(AppError::Internal(anyhow::anyhow!(
+        "order without lines"
+    ))))?;
+    let ship_to = ShipTo {
+        name: user.name.clone(),
+        line1: user.address_line1.clone(),
+        line2: user.address_line2.clone(),
+        city: user.city.clone(),
+        postal: user.postal_code.clone(),
+        country: user.country.clone(),
+    };
+    let order = match db::orders::insert_order(
+        &mut tx,
+        &NewOrder {
+            user: user.id,
+            key,
+            total,
+            ship_to: &ship_to,
+        },
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if db::is_unique_violation(&e) => {
+            // The same key won in another request a moment ago.
+            drop(tx);
+            let mut conn = db.conn().await?;
+            return match db::orders::find_order_by_key(&mut conn, user.id, key).await? {
+                Some(id) => Ok(Ok(id)),
+                None => Err(Attempt::Db(e)),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
+    for line in &lines {
+        let line_total =
+            line_total(line.unit_price.amount, line.quantity.get()).map_err(Attempt::App)?;
+        db::orders::insert_order_line(
+            &mut tx,
+            order,
+            line.product_id,
+            &line.name,
+            line.unit_price.amount,
+            line.quantity,
+            line_total,
+        )
+        .await?;
+    }
+    db::carts::clear_lines(&mut tx, cart).await?;
+    let body = confirmation_text(order, user, &lines, total);
+    db::outbox::insert_message(
+        &mut tx,
+        "order_confirmation",
+        &user.email,
+        &format!("Your order #{order}"),
+        &body,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(order))
+}
+
+fn line_total(unit: PriceCents, quantity: u32) -> Result<PriceCents, AppError> {
+    unit.checked_mul(quantity)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("line total: {e}")))
+}
+
+fn confirmation_text(
+    order: OrderId,
+    user: &User,
+    lines: &[db::carts::CartLine],
+    total: Money,
+) -> String {
+    let mut text = format!(
+        "Hello {},\n\nthank you for your order #{order}.\n\n",
+        user.name
+    );
+    for line in lines {
+        text.push_str(&format!(
+            "{} × {} at {}\n",
+            line.quantity, line.name, line.unit_price
+        ));
+    }
+    text.push_str(&format!(
+        "\nTotal: {total}\n\nWe will let you know when it ships.\n"
+    ));
+    text
+}
+
+/// Moves an order along a valid transition (admin); cancelling returns
+/// the stock in the same transaction. Returns the new status.
+pub async fn change_status(
+    db: &Db,
+    order: OrderId,
+    to: OrderStatus,
+) -> Result<Result<OrderStatus, OrderError>, AppError> {
+    let mut tx = db.begin().await?;
+    let Some(current) = db::orders::find_any_order(&mut tx, order).await? else {
+        return Err(AppError::NotFound);
+    };
+    let next = match current.status.transition(to) {
+        Ok(next) => next,
+        Err(e) => return Ok(Err(e)),
+    };
+    if !db::orders::update_status(&mut tx, order, current.status, next).await? {
+        return Ok(Err(OrderError::BadTransition {
+            from: current.status,
+            to,
+        }));
+    }
+    if next.returns_stock() {
+        for line in db::orders::list_order_lines(&mut tx, order).await? {
+            if let Ok(product) = crate::domain::ProductId::try_from(line.product_id) {
+                db::orders::return_stock(&mut tx, product, line.quantity).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(Ok(next))
+}
+
+/// The owner's order with its lines, or `None` for anyone else.
+pub async fn find_own_order(
+    db: &Db,
+    user: UserId,
+    order: OrderId,
+) -> Result<Option<(db::orders::OrderSummary, Vec<db::orders::OrderLineRow>)>, AppError> {
+    let mut conn = db.conn().await?;
+    let Some(summary) = db::orders::find_order(&mut conn, user, order).await? else {
+        return Ok(None);
+    };
+    let lines = db::orders::list_order_lines(&mut conn, order).await?;
+    Ok(Some((summary, lines)))
+}
