@@ -160,9 +160,15 @@ impl Db {
         self.pool.acquire().await
     }
 
-    /// Opens a transaction.
+    /// Opens a transaction. Every transaction here writes, so on SQLite it
+    /// takes the write lock up front (`BEGIN IMMEDIATE`, waiting up to the
+    /// busy timeout): a transaction that read first and wrote later would
+    /// fail at once whenever another writer committed in between.
     pub async fn begin(&self) -> Result<Transaction, DbError> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::MySql => self.pool.begin().await,
+        }
     }
 
     /// True when a trivial query succeeds (readiness).

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod cart;
 mod catalogue;
+mod checkout;
 mod cli;
 mod layout;
 mod ops;
