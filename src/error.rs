@@ -31,6 +31,9 @@ pub enum AppError {
     /// The page needs a signed-in account; `next` is where to return.
     #[error("not signed in")]
     Unauthenticated { next: String },
+    /// The request body is larger than this route accepts.
+    #[error("payload too large")]
+    PayloadTooLarge,
     /// Too many attempts; try again after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after: i64 },
@@ -75,6 +78,7 @@ impl AppError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -91,6 +95,7 @@ impl AppError {
             }
             Self::Unauthenticated { .. } => "Please sign in to continue.",
             Self::TooManyRequests { .. } => "Too many attempts. Please wait a while and try again.",
+            Self::PayloadTooLarge => "That upload is too large. Files may be at most 5 MiB.",
             Self::Unavailable(_) => "The shop is busy right now. Please try again in a moment.",
             Self::StorageFull(_) => {
                 "The shop cannot save anything right now. Please try again later."
@@ -106,6 +111,7 @@ impl AppError {
             Self::Forbidden => "Request refused",
             Self::Unauthenticated { .. } => "Please sign in",
             Self::TooManyRequests { .. } => "Too many attempts",
+            Self::PayloadTooLarge => "Too large",
             Self::Unavailable(_) | Self::StorageFull(_) => "Temporarily unavailable",
             Self::Internal(_) => "Something went wrong",
         }

@@ -71,7 +71,7 @@ CREATE TABLE users (
     postal_code     VARCHAR(16)  NOT NULL DEFAULT '',
     country         VARCHAR(2)   NOT NULL DEFAULT '',
     -- encrypted with the shop's secret key, NULL until enrolled
-    totp_secret     VARBINARY(512)         NULL,
+    totp_secret     BLOB         NULL,
     totp_enabled_at BIGINT       NULL,
     -- bumped on password or role change: sessions signed in under an older
     -- epoch are no longer signed in, wherever they are stored

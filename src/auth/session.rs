@@ -141,6 +141,10 @@ pub async fn sign_in(session: &Session, user: &User) -> anyhow::Result<()> {
         .insert(CSRF, csrf::new_token())
         .await
         .map_err(store_error)?;
+    session
+        .insert(MFA, user.totp_enabled)
+        .await
+        .map_err(store_error)?;
     session.remove_value(CART_ID).await.map_err(store_error)?;
     Ok(())
 }

@@ -87,3 +87,42 @@ pub async fn list_audit_by_action(
         .fetch_all(conn)
         .await
 }
+
+const LIST_AUDIT: &str = "\
+SELECT id, at, actor_user_id, action, target, client_ip, outcome, detail
+FROM audit_log
+ORDER BY id DESC
+LIMIT ? OFFSET ?";
+
+const LIST_AUDIT_FILTERED: &str = "\
+SELECT id, at, actor_user_id, action, target, client_ip, outcome, detail
+FROM audit_log
+WHERE action = ?
+ORDER BY id DESC
+LIMIT ? OFFSET ?";
+
+/// A page of the log, newest first, optionally one action only.
+pub async fn list_audit(
+    conn: &mut Connection,
+    action: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AuditRow>, DbError> {
+    match action {
+        Some(action) => {
+            sqlx::query_as::<_, AuditRow>(LIST_AUDIT_FILTERED)
+                .bind(action)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(conn)
+                .await
+        }
+        None => {
+            sqlx::query_as::<_, AuditRow>(LIST_AUDIT)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(conn)
+                .await
+        }
+    }
+}

@@ -246,6 +246,81 @@ pub async fn insert_product(
     ProductId::try_from(inserted_id(conn, &result).await?).map_err(|e| decode("products.id", e))
 }
 
+/// Changes to a product from the back office.
+pub struct ProductUpdate<'a> {
+    pub category: Option<CategoryId>,
+    pub name: &'a str,
+    pub description: &'a str,
+    pub price: Money,
+    pub stock: Stock,
+}
+
+const UPDATE_PRODUCT: &str = "\
+UPDATE products
+SET category_id = ?, name = ?, description = ?, price_cents = ?, currency = ?, stock = ?,
+    search_text = ?, updated_at = ?
+WHERE id = ?
+  AND deleted_at IS NULL";
+
+/// False when the product does not exist (or was deleted).
+pub async fn update_product(
+    conn: &mut Connection,
+    id: ProductId,
+    update: &ProductUpdate<'_>,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(UPDATE_PRODUCT)
+        .bind(update.category.map(CategoryId::get))
+        .bind(update.name)
+        .bind(update.description)
+        .bind(update.price.amount.get())
+        .bind(update.price.currency.code().to_owned())
+        .bind(update.stock.get())
+        .bind(catalogue::search_text(update.name, update.description))
+        .bind(now())
+        .bind(id.get())
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+const SOFT_DELETE: &str = "\
+UPDATE products
+SET deleted_at = ?, updated_at = ?
+WHERE id = ?
+  AND deleted_at IS NULL";
+
+/// Hides the product from the shop; orders keep their lines.
+pub async fn soft_delete_product(conn: &mut Connection, id: ProductId) -> Result<bool, DbError> {
+    let at = now();
+    let result = sqlx::query(SOFT_DELETE)
+        .bind(at)
+        .bind(at)
+        .bind(id.get())
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+const SET_STOCK: &str = "\
+UPDATE products
+SET stock = ?, updated_at = ?
+WHERE id = ?
+  AND deleted_at IS NULL";
+
+pub async fn set_stock(
+    conn: &mut Connection,
+    id: ProductId,
+    stock: Stock,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(SET_STOCK)
+        .bind(stock.get())
+        .bind(now())
+        .bind(id.get())
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::like_pattern;

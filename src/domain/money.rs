@@ -9,6 +9,8 @@ pub enum MoneyError {
     Negative,
     #[error("amount too large")]
     Overflow,
+    #[error("enter an amount like 12.50")]
+    BadAmount,
     #[error("currency must be three capital letters")]
     BadCurrency,
     #[error("amounts in different currencies")]
@@ -32,6 +34,43 @@ impl PriceCents {
 
     pub fn get(self) -> i64 {
         self.0
+    }
+
+    /// Parses a price as typed in a form: `12`, `12.5`, `12.50` (a comma
+    /// works as the decimal mark too), at most 10 000 000.00.
+    pub fn parse_decimal(text: &str) -> Result<Self, MoneyError> {
+        let text = text.trim().replace(',', ".");
+        let (major, minor) = text.split_once('.').unwrap_or((&text, ""));
+        let digits_ok = !major.is_empty()
+            && major.len() <= 8
+            && major.bytes().all(|b| b.is_ascii_digit())
+            && minor.len() <= 2
+            && minor.bytes().all(|b| b.is_ascii_digit());
+        if !digits_ok {
+            return Err(if text.starts_with('-') {
+                MoneyError::Negative
+            } else {
+                MoneyError::BadAmount
+            });
+        }
+        let major: i64 = major.parse().map_err(|_| MoneyError::BadAmount)?;
+        let minor: i64 = if minor.is_empty() {
+            0
+        } else {
+            format!("{minor:0<2}")
+                .parse()
+                .map_err(|_| MoneyError::BadAmount)?
+        };
+        let cents = major * 100 + minor;
+        if cents > 1_000_000_000 {
+            return Err(MoneyError::Overflow);
+        }
+        Self::new(cents)
+    }
+
+    /// `12.50`: the amount as a form shows it.
+    pub fn to_decimal(self) -> String {
+        format!("{}.{:02}", self.0 / 100, self.0 % 100)
     }
 
     pub fn checked_add(self, other: Self) -> Result<Self, MoneyError> {
@@ -158,6 +197,38 @@ mod tests {
         assert_eq!(eur(150).checked_add(eur(250)), Ok(eur(400)));
         let usd = Money::new(PriceCents::ZERO, Currency::parse("USD").expect("ok"));
         assert_eq!(eur(1).checked_add(usd), Err(MoneyError::CurrencyMismatch));
+    }
+
+    #[test]
+    fn prices_parse_from_forms() {
+        assert_eq!(
+            PriceCents::parse_decimal("12").map(PriceCents::get),
+            Ok(1200)
+        );
+        assert_eq!(
+            PriceCents::parse_decimal("12.5").map(PriceCents::get),
+            Ok(1250)
+        );
+        assert_eq!(
+            PriceCents::parse_decimal(" 12,05 ").map(PriceCents::get),
+            Ok(1205)
+        );
+        for bad in [
+            "",
+            "-1",
+            "1.234",
+            "abc",
+            "1e3",
+            "99999999999",
+            "1.2.3",
+            ".5",
+        ] {
+            assert!(PriceCents::parse_decimal(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            PriceCents::new(1205).map(PriceCents::to_decimal),
+            Ok("12.05".to_owned())
+        );
     }
 
     #[test]

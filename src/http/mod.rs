@@ -17,7 +17,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -31,7 +30,8 @@ pub fn layer(router: Router, limits: &Limits) -> Router {
     // request id exists before anything logs, and the security headers also
     // cover the timeout's 408 and the panic's 500.
     router
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
+        // Bodies are bounded where they are read (extractors and the CSRF
+        // check); the upload route raises its own limit.
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

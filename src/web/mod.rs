@@ -6,6 +6,7 @@
 //! May import: domain, db, auth, shop, error, state, http (the CSRF guard), askama.
 
 pub mod account;
+pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod cart;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/checkout", guard(post(orders::place_order)))
         .route("/orders", get(orders::list_orders))
         .route("/orders/{id}", get(orders::show_order))
+        .merge(admin::router())
         .route("/static/{*path}", get(assets::serve_static))
         .route("/uploads/{name}", get(uploads::serve_upload))
 }

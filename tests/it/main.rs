@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod admin;
 mod cart;
 mod catalogue;
 mod checkout;

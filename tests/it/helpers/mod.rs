@@ -291,6 +291,52 @@ impl TestApp {
         client
     }
 
+    /// An admin with two-factor sign-in, signed in; returns the client and
+    /// the TOTP secret.
+    pub async fn admin(&self, email: &str) -> (Client, Vec<u8>) {
+        let secret = self.make_admin(email).await;
+        let client = self.visitor();
+        let code = webstore::auth::totp::current_code(&secret, email).expect("code");
+        let res = client
+            .form(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", STRONG_PASSWORD),
+                    ("totp", &code),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "the admin signs in: {}", res.body);
+        (client, secret)
+    }
+
+    /// Creates (or promotes) an admin the way `webstore admin create` does;
+    /// returns the TOTP secret.
+    pub async fn make_admin(&self, email: &str) -> Vec<u8> {
+        let url = webstore::config::DatabaseUrl::parse(&self.database_url).expect("url");
+        let db = webstore::db::Db::connect_url(&url).await.expect("db");
+        let secrets = webstore::auth::totp::SecretBox::load(None, &self.data_dir).expect("key");
+        let email = webstore::domain::account::Email::parse(email).expect("email");
+        let password =
+            webstore::domain::account::NewPassword::parse(STRONG_PASSWORD, Some(&email), None)
+                .expect("pw");
+        let (uri, _codes) =
+            webstore::shop::accounts::create_admin(&db, &secrets, &email, &password)
+                .await
+                .expect("admin");
+        db.close().await;
+        let encoded = uri
+            .split("secret=")
+            .nth(1)
+            .and_then(|s| s.split('&').next())
+            .expect("secret in the URI");
+        totp_rs::Secret::try_from_base32(encoded)
+            .expect("base32")
+            .as_bytes()
+            .to_vec()
+    }
+
     /// A pool on the app's database, for checking effects directly.
     pub async fn db(&self) -> sqlx::AnyPool {
         sqlx::any::install_default_drivers();
