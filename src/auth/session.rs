@@ -167,6 +167,36 @@ pub async fn sign_out(session: &Session) -> anyhow::Result<()> {
     session.flush().await.map_err(store_error)
 }
 
+const TOTP_PENDING: &str = "totp_pending";
+
+/// A TOTP secret shown for enrolment but not yet confirmed (sealed).
+pub async fn pending_totp(session: &Session) -> anyhow::Result<Option<String>> {
+    session
+        .get::<String>(TOTP_PENDING)
+        .await
+        .map_err(store_error)
+}
+
+pub async fn set_pending_totp(session: &Session, sealed_b64: Option<&str>) -> anyhow::Result<()> {
+    match sealed_b64 {
+        Some(value) => session
+            .insert(TOTP_PENDING, value)
+            .await
+            .map_err(store_error),
+        None => session
+            .remove_value(TOTP_PENDING)
+            .await
+            .map(|_| ())
+            .map_err(store_error),
+    }
+}
+
+/// After enrolling, this session has proved the second factor.
+pub async fn mark_second_factor(session: &Session) -> anyhow::Result<()> {
+    session.cycle_id().await.map_err(store_error)?;
+    session.insert(MFA, true).await.map_err(store_error)
+}
+
 /// Whether this session's sign-in passed a second factor.
 pub async fn passed_second_factor(session: &Session) -> anyhow::Result<bool> {
     Ok(session

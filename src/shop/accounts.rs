@@ -210,6 +210,47 @@ pub async fn enrol_totp(
     Ok((uri, codes))
 }
 
+/// Turns on two-factor sign-in with a secret the user has confirmed with a
+/// code from their app; returns the recovery codes, shown once.
+pub async fn confirm_totp(
+    db: &Db,
+    secrets: &SecretBox,
+    user: &User,
+    secret: &[u8],
+    code: &str,
+    client_ip: &str,
+) -> Result<Option<Vec<String>>, AppError> {
+    if !totp::check_code(secret, &user.email, code) {
+        audit(
+            db,
+            Some(user.id),
+            "account.totp_enable",
+            "failure",
+            client_ip,
+            "wrong code",
+        )
+        .await?;
+        return Ok(None);
+    }
+    let sealed = secrets.seal(secret)?;
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| totp::hash_recovery_code(c)).collect();
+    let mut tx = db.begin().await?;
+    db::users::enable_totp(&mut tx, user.id, &sealed).await?;
+    db::users::replace_recovery_codes(&mut tx, user.id, &hashes).await?;
+    tx.commit().await?;
+    audit(
+        db,
+        Some(user.id),
+        "account.totp_enable",
+        "success",
+        client_ip,
+        "",
+    )
+    .await?;
+    Ok(Some(codes))
+}
+
 /// `webstore admin create`: creates the account or promotes it, sets the
 /// password and enrols two-factor sign-in.
 pub async fn create_admin(

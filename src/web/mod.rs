@@ -15,6 +15,7 @@ pub mod chrome;
 pub mod extract;
 pub mod form;
 pub mod orders;
+pub mod two_factor;
 pub mod uploads;
 pub mod visitor;
 
@@ -49,6 +50,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/password",
             guard(get(account::show_password).post(account::change_password)),
+        )
+        .route(
+            "/account/two-factor",
+            guard(get(two_factor::show_two_factor).post(two_factor::enable_two_factor)),
         )
         .route("/checkout", guard(post(orders::place_order)))
         .route("/orders", get(orders::list_orders))

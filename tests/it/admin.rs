@@ -440,3 +440,79 @@ async fn roles_change_with_an_audit_row_and_the_last_admin_stays() {
             .contains("admin.user.role")
     );
 }
+
+#[tokio::test]
+async fn a_promoted_admin_enrols_two_factor_in_the_shop_before_the_back_office_opens() {
+    let app = TestApp::spawn().await;
+    let client = app.customer("new-admin@example.com").await;
+    let pool = app.db().await;
+    sqlx::query("UPDATE users SET role = 'admin' WHERE email = 'new-admin@example.com'")
+        .execute(&pool)
+        .await
+        .expect("promote");
+    assert_eq!(client.get("/admin").await.status, 404);
+    let enrol = client.get("/account/two-factor").await;
+    assert_eq!(enrol.status, 200);
+    assert!(
+        enrol.body.contains("src=\"data:image/png;base64,"),
+        "the QR code is drawn by the shop"
+    );
+    let key = enrol
+        .body
+        .split("by hand: <code>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("key");
+    let secret = totp_rs::Secret::try_from_base32(key)
+        .expect("base32")
+        .as_bytes()
+        .to_vec();
+    let wrong = client
+        .form("/account/two-factor", &[("code", "12345")])
+        .await;
+    assert_eq!(wrong.status, 422);
+    let code = webstore::auth::totp::current_code(&secret, "new-admin@example.com").expect("code");
+    let done = client.form("/account/two-factor", &[("code", &code)]).await;
+    assert_eq!(done.status, 200);
+    assert!(
+        done.body.contains("recovery-codes"),
+        "recovery codes shown once"
+    );
+    assert_eq!(
+        client.get("/admin").await.status,
+        200,
+        "the back office opens"
+    );
+    // A recovery code works once in place of the app's code.
+    let recovery = done
+        .body
+        .split("<li><code>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .expect("a code")
+        .to_owned();
+    let again = app.visitor();
+    let res = again
+        .form(
+            "/login",
+            &[
+                ("email", "new-admin@example.com"),
+                ("password", STRONG_PASSWORD),
+                ("totp", &recovery),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303);
+    let reuse = app
+        .visitor()
+        .form(
+            "/login",
+            &[
+                ("email", "new-admin@example.com"),
+                ("password", STRONG_PASSWORD),
+                ("totp", &recovery),
+            ],
+        )
+        .await;
+    assert_eq!(reuse.status, 422, "a recovery code works once");
+}

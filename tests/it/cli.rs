@@ -230,3 +230,53 @@ fn serve_stops_cleanly_with_exit_0_on_sigterm() {
     };
     assert_eq!(code.code(), Some(0));
 }
+
+#[test]
+fn admin_create_reads_the_password_from_stdin_and_prints_the_otpauth_uri_last() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut child = Command::new(binary())
+        .current_dir(dir.path())
+        .args(["admin", "create", "--email", "Owner@Example.com"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"violet tractor 47 harbour!\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let last = text.trim_end().lines().last().expect("output");
+    assert!(
+        last.starts_with("otpauth://totp/") && last.contains("secret="),
+        "{last}"
+    );
+    assert!(
+        !text.contains("violet tractor"),
+        "the password is never printed"
+    );
+    // A weak password is refused with exit 2.
+    let mut weak = Command::new(binary())
+        .current_dir(dir.path())
+        .args(["admin", "create", "--email", "other@example.com"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    weak.stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"password1234\n")
+        .expect("write");
+    assert_eq!(
+        weak.wait_with_output().expect("wait").status.code(),
+        Some(2)
+    );
+}

@@ -294,3 +294,55 @@ async fn a_session_that_only_holds_a_token_is_short_lived_and_a_cart_makes_it_la
         "a visitor with a cart keeps it for 30 days: {long}"
     );
 }
+
+#[tokio::test]
+async fn with_redis_two_instances_share_sessions() {
+    let redis_up = std::net::TcpStream::connect("127.0.0.1:6379").is_ok();
+    let required = std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
+    if !redis_up {
+        assert!(
+            !required,
+            "Redis is required here but does not answer on 127.0.0.1:6379"
+        );
+        eprintln!("Redis not available: the shared-session test runs where it is");
+        return;
+    }
+    let Some(backend) = backends()
+        .await
+        .into_iter()
+        .find(|b| matches!(b, crate::helpers::Backend::MariaDb { .. }))
+    else {
+        assert!(!required, "MariaDB is required here");
+        return;
+    };
+    let redis = |s: &mut webstore::config::Settings| {
+        s.redis_url = Some(secrecy::SecretString::from(
+            "redis://127.0.0.1:6379".to_owned(),
+        ));
+    };
+    let first = TestApp::spawn_with(backend, Box::new(redis)).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let second = TestApp::start(
+        &dir.path().join("data"),
+        &first.database_url,
+        Box::new(redis),
+    )
+    .await;
+    let shopper = first.visitor();
+    shopper
+        .register("shared@example.com", "Shared", STRONG_PASSWORD)
+        .await;
+    let login = shopper.login("shared@example.com", STRONG_PASSWORD).await;
+    let cookie = login.set_cookie(COOKIE).expect("cookie");
+    assert_eq!(
+        status_with_cookie(&second, "/account", &cookie).await,
+        200,
+        "instance two knows the session"
+    );
+    let pool = first.db().await;
+    let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+        .fetch_one(&pool)
+        .await
+        .expect("count");
+    assert_eq!(rows, 0, "with Redis, sessions are not in the database");
+}
