@@ -91,9 +91,7 @@ async fn account_page(
     form: &AccountForm,
     errors: &FieldErrors,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let chrome = Chrome::load(&mut conn, visitor, None, "").await?;
-    drop(conn);
+    let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let fields = vec![
         FieldView::new("name", "Name", &form.name, errors)
             .autocomplete("name")
@@ -197,9 +195,7 @@ async fn password_page(
     visitor: &Visitor,
     errors: &FieldErrors,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let chrome = Chrome::load(&mut conn, visitor, None, "").await?;
-    drop(conn);
+    let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let page = PasswordPage {
         chrome,
         csrf_token: visitor.csrf_token().await?,

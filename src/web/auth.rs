@@ -48,9 +48,7 @@ async fn login_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let chrome = Chrome::load(&mut conn, visitor, None, "").await?;
-    drop(conn);
+    let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let page = LoginPage {
         chrome,
         csrf_token: visitor.csrf_token().await?,
@@ -182,9 +180,7 @@ async fn register_page(
     form: &RegisterForm,
     errors: &FieldErrors,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let chrome = Chrome::load(&mut conn, visitor, None, "").await?;
-    drop(conn);
+    let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let fields = vec![
         FieldView::new("name", "Name", &form.name, errors)
             .autocomplete("name")

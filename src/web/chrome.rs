@@ -47,6 +47,12 @@ impl Chrome {
         }
     }
 
+    /// The full frame for a page that needs nothing else from the database.
+    pub async fn for_visitor(db: &db::Db, visitor: &Visitor) -> Result<Self, AppError> {
+        let mut conn = db.conn().await?;
+        Self::load(&mut conn, visitor, None, "").await
+    }
+
     /// The full frame: category navigation, cart badge, account link.
     pub async fn load(
         conn: &mut db::Connection,

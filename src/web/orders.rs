@@ -143,9 +143,7 @@ pub async fn show_order(
     let (order, lines) = orders::find_own_order(&app.db, user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut conn = app.db.conn().await?;
-    let chrome = Chrome::load(&mut conn, &visitor, None, "").await?;
-    drop(conn);
+    let chrome = Chrome::for_visitor(&app.db, &visitor).await?;
     let page = OrderPage {
         chrome,
         date: date_of(order.created_at),

@@ -52,9 +52,7 @@ async fn page(
     error: Option<String>,
     recovery_codes: Vec<String>,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let chrome = Chrome::load(&mut conn, visitor, None, "").await?;
-    drop(conn);
+    let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let enabled = user.totp_enabled || !recovery_codes.is_empty();
     let (qr, secret_text) = if enabled {
         (String::new(), String::new())

@@ -81,8 +81,7 @@ pub async fn show_dashboard(
 }
 
 pub async fn admin_chrome(app: &AppState, visitor: &Visitor) -> Result<Chrome, AppError> {
-    let mut conn = app.db.conn().await?;
-    Chrome::load(&mut conn, visitor, None, "").await
+    Chrome::for_visitor(&app.db, visitor).await
 }
 
 /// An audit row for an admin action.

@@ -135,6 +135,22 @@ struct ProductInput {
 }
 
 impl ProductForm {
+    /// The form filled in from a stored product.
+    fn of(product: &db::products::ProductDetail) -> Self {
+        Self {
+            sku: product.sku.clone(),
+            name: product.name.clone(),
+            description: product.description.clone(),
+            price: product.price.amount.to_decimal(),
+            stock: product.stock.get().to_string(),
+            category: product
+                .category
+                .as_ref()
+                .map(|(slug, _)| slug.clone())
+                .unwrap_or_default(),
+        }
+    }
+
     fn parse(&self, new: bool) -> Result<ProductInput, FieldErrors> {
         let mut errors = FieldErrors::new();
         let sku = self.sku.trim().to_uppercase();
@@ -348,15 +364,15 @@ pub async fn edit_product(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let form = ProductForm {
-        sku: product.sku,
-        name: product.name,
-        description: product.description,
-        price: product.price.amount.to_decimal(),
-        stock: product.stock.get().to_string(),
-        category: product.category.map(|(slug, _)| slug).unwrap_or_default(),
-    };
-    form_page(&app, &visitor, Some(id), &form, &FieldErrors::new(), None).await
+    form_page(
+        &app,
+        &visitor,
+        Some(id),
+        &ProductForm::of(&product),
+        &FieldErrors::new(),
+        None,
+    )
+    .await
 }
 
 /// POST /admin/products/{id} — saves the product form.
@@ -523,25 +539,10 @@ pub async fn upload_image(
         .await?
         .ok_or(AppError::NotFound)?;
     drop(conn);
-    let refuse = |message: String| {
-        let form = ProductForm {
-            sku: product.sku.clone(),
-            name: product.name.clone(),
-            description: product.description.clone(),
-            price: product.price.amount.to_decimal(),
-            stock: product.stock.get().to_string(),
-            category: product
-                .category
-                .clone()
-                .map(|(slug, _)| slug)
-                .unwrap_or_default(),
-        };
-        (form, message)
-    };
     let bytes = match read_image_field(multipart).await? {
         Ok(bytes) => bytes,
         Err(message) => {
-            let (form, message) = refuse(message);
+            let form = ProductForm::of(&product);
             return form_page(
                 &app,
                 &visitor,
@@ -559,14 +560,14 @@ pub async fn upload_image(
     {
         Ok(p) => p,
         Err(e) => {
-            let (form, message) = refuse(e.to_string());
+            let form = ProductForm::of(&product);
             return form_page(
                 &app,
                 &visitor,
                 Some(id),
                 &form,
                 &FieldErrors::new(),
-                Some(message),
+                Some(e.to_string()),
             )
             .await;
         }
