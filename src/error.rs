@@ -118,7 +118,7 @@ impl AppError {
     }
 
     /// Takes the internal error out, for logging.
-    fn into_report(self) -> Option<anyhow::Error> {
+    pub fn into_report(self) -> Option<anyhow::Error> {
         match self {
             Self::Unavailable(e) | Self::StorageFull(e) | Self::Internal(e) => Some(e),
             _ => None,
@@ -171,6 +171,58 @@ pub fn is_local_path(path: &str) -> bool {
         && !path.starts_with("/\\")
         && path.len() <= 1024
         && !path.chars().any(|c| c.is_control() || c == '\\')
+}
+
+impl AppError {
+    fn problem_kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::NotFound => ("/problems/not-found", "Not found"),
+            Self::BadRequest(_) => ("/problems/bad-request", "Bad request"),
+            Self::Forbidden => ("/problems/forbidden", "Forbidden"),
+            Self::Unauthenticated { .. } => ("/problems/unauthenticated", "Sign-in required"),
+            Self::PayloadTooLarge => ("/problems/payload-too-large", "Payload too large"),
+            Self::TooManyRequests { .. } => ("/problems/too-many-requests", "Too many requests"),
+            Self::Unavailable(_) => ("/problems/unavailable", "Service unavailable"),
+            Self::StorageFull(_) => ("/problems/storage-full", "Insufficient storage"),
+            Self::Internal(_) => ("/problems/internal", "Internal error"),
+        }
+    }
+
+    /// The error as `application/problem+json` (RFC 9457) for API clients:
+    /// a stable `type`, never internals; a 5xx carries the request id.
+    pub fn into_problem(self) -> Response {
+        let (kind, title) = self.problem_kind();
+        let status = self.status();
+        let mut body =
+            serde_json::json!({ "type": kind, "title": title, "status": status.as_u16() });
+        if let Self::BadRequest(why) = &self {
+            body["detail"] = serde_json::Value::from(*why);
+        }
+        if status.is_server_error()
+            && let Some(id) = request_id::current()
+        {
+            body["request_id"] = serde_json::Value::from(id);
+        }
+        let retry_after = match &self {
+            Self::TooManyRequests { retry_after } => Some(retry_after.to_string()),
+            Self::Unavailable(_) => Some("5".to_owned()),
+            _ => None,
+        };
+        let mut response = (status, body.to_string()).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(value) = retry_after.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        if let Some(report) = self.into_report() {
+            response
+                .extensions_mut()
+                .insert(ErrorReport(Arc::new(report)));
+        }
+        response
+    }
 }
 
 impl IntoResponse for AppError {

@@ -4,6 +4,8 @@
 //! else lives in the modules below.
 #![forbid(unsafe_code)]
 
+/// The JSON API under /api/v1 and its OpenAPI document.
+pub mod api;
 /// Sessions, CSRF, passwords, throttling, user extractors.
 pub mod auth;
 /// Audits the running configuration (`webstore check`).

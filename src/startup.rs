@@ -27,7 +27,7 @@ use crate::config::{ConfigError, PublicOrigin, Settings, TlsSource};
 use crate::db::Db;
 use crate::state::AppState;
 use crate::tls::ConnectionLimiter;
-use crate::{http, ops, seed, tls, web};
+use crate::{api, http, ops, seed, tls, web};
 
 /// A built shop whose listeners are bound but not yet serving.
 pub struct App {
@@ -215,6 +215,7 @@ pub fn router(state: AppState) -> Router {
     // so both layers wrap them.
     let routes = Router::new()
         .merge(web::router())
+        .merge(api::router())
         .merge(ops::router())
         .fallback(http::not_found)
         .layer(axum::Extension(policy))

@@ -117,6 +117,29 @@ pub async fn list_products(
         .collect()
 }
 
+/// Up to `limit` products after the id `after`, in id order (keyset
+/// pagination for the API: stable while products are added).
+pub async fn list_products_after(
+    conn: &mut Connection,
+    filter: &ProductFilter<'_>,
+    after: Option<ProductId>,
+    limit: i64,
+) -> Result<Vec<ProductCard>, DbError> {
+    let mut query = QueryBuilder::<Any>::new(LIST_PRODUCTS_SELECT);
+    push_filter(&mut query, filter);
+    if let Some(after) = after {
+        query.push("\n  AND p.id > ").push_bind(after.get());
+    }
+    query.push("\nORDER BY p.id\nLIMIT ").push_bind(limit);
+    query
+        .build_query_as::<ProductCardRow>()
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(ProductCard::try_from)
+        .collect()
+}
+
 /// How many products the filter matches.
 pub async fn count_products(
     conn: &mut Connection,

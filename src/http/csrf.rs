@@ -86,12 +86,21 @@ pub async fn protect(
     if is_safe(request.method()) {
         return next.run(request).await;
     }
+    // API clients get problem+json, browsers the 403 page.
+    let api = request.uri().path().starts_with("/api/");
+    let refuse = move || {
+        if api {
+            AppError::Forbidden.into_problem()
+        } else {
+            AppError::Forbidden.into_response()
+        }
+    };
     if !origin_ok(request.headers(), &policy.origin) {
-        return AppError::Forbidden.into_response();
+        return refuse();
     }
     let expected = match session::expected_csrf_token(&session).await {
         Ok(Some(token)) => token,
-        Ok(None) => return AppError::Forbidden.into_response(),
+        Ok(None) => return refuse(),
         Err(e) => return AppError::Internal(e).into_response(),
     };
     let header_token = request
@@ -103,7 +112,7 @@ pub async fn protect(
         return if csrf::tokens_match(&expected, &token) {
             next.run(request).await
         } else {
-            AppError::Forbidden.into_response()
+            refuse()
         };
     }
     let content_type = request
@@ -119,7 +128,7 @@ pub async fn protect(
             .and_then(|q| form_field(q.as_bytes(), FIELD));
         return match token {
             Some(token) if csrf::tokens_match(&expected, &token) => next.run(request).await,
-            _ => AppError::Forbidden.into_response(),
+            _ => refuse(),
         };
     }
     // A urlencoded form: read it (the body limit layer bounds it), check the
@@ -140,7 +149,7 @@ pub async fn protect(
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
-        _ => AppError::Forbidden.into_response(),
+        _ => refuse(),
     }
 }
 

@@ -104,9 +104,14 @@ async fn record_metrics(request: Request, next: Next) -> Response {
     response
 }
 
-/// The fallback for every path no router serves.
-pub async fn not_found() -> Response {
-    crate::error::AppError::NotFound.into_response()
+/// The fallback for every path no router serves: problem+json under
+/// `/api/`, the 404 page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::error::AppError::NotFound.into_problem()
+    } else {
+        crate::error::AppError::NotFound.into_response()
+    }
 }
 
 /// How long a connection may wait to send its request headers.

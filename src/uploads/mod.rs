@@ -190,6 +190,11 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedImage, UploadError> {
 /// A fresh random stored name: 32 lowercase hex characters, a dot and the
 /// extension of `kind`. Random so that names reveal nothing and cannot be
 /// guessed or made to collide by the uploader.
+/// Where an image stored under `name` is served.
+pub fn url(name: &str) -> String {
+    format!("/uploads/{name}")
+}
+
 pub fn stored_name(kind: ImageKind) -> String {
     format!("{}.{}", uuid::Uuid::new_v4().simple(), kind.extension())
 }

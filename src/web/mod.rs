@@ -65,5 +65,5 @@ pub fn router() -> Router<AppState> {
 
 /// Where an image stored under `name` is served.
 pub fn uploads_url(name: &str) -> String {
-    format!("/uploads/{name}")
+    crate::uploads::url(name)
 }

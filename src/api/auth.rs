@@ -1,0 +1,183 @@
+//! `GET /api/v1/session` and the JSON twins of the sign-up, sign-in and
+//! sign-out forms, with the same rules (shop::accounts, auth::session).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+use utoipa::ToSchema;
+
+use crate::api::cart::owner;
+use crate::api::problem::{ApiError, ApiJson, Problem};
+use crate::auth::{MaybeUser, session};
+use crate::error::AppError;
+use crate::shop::accounts::{self, LogIn, Registration};
+use crate::shop::cart;
+use crate::state::AppState;
+use crate::web::visitor::ClientIp;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfo {
+    /// Send as `X-CSRF-Token` with every unsafe request.
+    pub csrf_token: String,
+    pub user: Option<SessionUser>,
+    pub cart_count: i64,
+}
+
+async fn session_info(
+    app: &AppState,
+    user: &MaybeUser,
+    session: &Session,
+) -> Result<SessionInfo, ApiError> {
+    let mut conn = app.db.conn().await?;
+    let cart_count = cart::count(&mut conn, &owner(user, session)).await?;
+    drop(conn);
+    Ok(SessionInfo {
+        csrf_token: session::csrf_token(session).await?,
+        user: user.0.as_ref().map(|u| SessionUser {
+            id: u.id.get(),
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.as_str().to_owned(),
+        }),
+        cart_count,
+    })
+}
+
+/// GET /api/v1/session — the CSRF token, the signed-in user and the cart count.
+#[utoipa::path(get, path = "/api/v1/session", operation_id = "show_session", tag = "auth",
+    responses((status = 200, description = "The caller's session", body = SessionInfo)))]
+pub async fn show_session(
+    State(app): State<AppState>,
+    user: Result<MaybeUser, AppError>,
+    session: Session,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let user = user?;
+    Ok(Json(session_info(&app, &user, &session).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub status: String,
+}
+
+/// POST /api/v1/auth/register — 202 whether the email was new or taken
+/// (no enumeration); sign in next.
+#[utoipa::path(post, path = "/api/v1/auth/register", operation_id = "register", tag = "auth",
+    request_body = RegisterRequest,
+    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    responses(
+        (status = 202, description = "Accepted", body = Accepted),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn register(
+    State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> Result<(StatusCode, Json<Accepted>), ApiError> {
+    let registration = Registration::parse(&body.email, &body.name, &body.password)
+        .map_err(|e| ApiError::invalid(&e))?;
+    accounts::register(&app.db, registration, &ip).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Accepted {
+            status: "accepted".into(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    /// Required for accounts with two-factor sign-in.
+    #[serde(default)]
+    pub totp: Option<String>,
+}
+
+/// POST /api/v1/auth/login — signs in (a new session id and CSRF token);
+/// one answer (401) for every wrong combination, 429 when throttled.
+#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "log_in", tag = "auth",
+    request_body = LoginRequest,
+    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    responses(
+        (status = 200, description = "Signed in", body = SessionInfo),
+        (status = 401, description = "Invalid email or password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn log_in(
+    State(app): State<AppState>,
+    session: Session,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let code = body.totp.unwrap_or_default();
+    match accounts::log_in(
+        &app.db,
+        &app.secrets,
+        &body.email,
+        &body.password,
+        &code,
+        &ip,
+    )
+    .await?
+    {
+        LogIn::SignedIn(user) => {
+            cart::merge_visitor_cart(&app.db, &session, &user).await?;
+            session::sign_in(&session, &user).await?;
+            let info = session_info(&app, &MaybeUser(Some(*user)), &session).await?;
+            Ok(Json(info).into_response())
+        }
+        LogIn::Invalid => Err(ApiError::Problem {
+            status: StatusCode::UNAUTHORIZED,
+            kind: "/problems/invalid-credentials",
+            title: "Invalid email or password",
+            detail: None,
+            errors: Vec::new(),
+        }),
+        LogIn::Throttled { retry_after } => {
+            let mut response =
+                ApiError::App(AppError::TooManyRequests { retry_after }).into_response();
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            Ok(response)
+        }
+    }
+}
+
+/// POST /api/v1/auth/logout — ends the session server-side.
+#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "log_out", tag = "auth",
+    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    responses((status = 204, description = "Signed out")))]
+pub async fn log_out(
+    State(app): State<AppState>,
+    user: Result<MaybeUser, AppError>,
+    session: Session,
+    ClientIp(ip): ClientIp,
+) -> Result<StatusCode, ApiError> {
+    if let Some(user) = user?.0 {
+        accounts::audit(&app.db, Some(user.id), "logout", "success", &ip, "").await?;
+    }
+    session::sign_out(&session).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,217 @@
+//! `GET /api/v1/products` (search, category, keyset pages behind an opaque
+//! cursor) and `GET /api/v1/products/{id}`.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::problem::ApiError;
+use crate::db::{self, products::ProductFilter};
+use crate::domain::{CategorySlug, ProductId, SearchQuery};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::uploads::url as uploads_url;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProductsQuery {
+    /// Search words (name and description, case-insensitive).
+    q: Option<String>,
+    /// A category slug.
+    category: Option<String>,
+    /// 1–100, default 24.
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductSummary {
+    pub id: i64,
+    pub name: String,
+    pub price_cents: i64,
+    pub currency: String,
+    pub stock: i64,
+    pub thumb_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductPage {
+    pub items: Vec<ProductSummary>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The cursor is the last id of a page, sealed with the shop's key: it
+/// cannot be forged or altered (that is a 400), and reveals nothing.
+fn seal_cursor(app: &AppState, last: ProductId) -> Result<String, ApiError> {
+    let sealed = app.secrets.seal(&last.get().to_be_bytes())?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed))
+}
+
+fn open_cursor(app: &AppState, text: &str) -> Result<ProductId, ApiError> {
+    let bad = || ApiError::bad_request("/problems/invalid-cursor", "The cursor is not valid");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|_| bad())?;
+    let plain = app.secrets.open(&bytes).map_err(|_| bad())?;
+    let raw: [u8; 8] = plain.try_into().map_err(|_| bad())?;
+    ProductId::try_from(i64::from_be_bytes(raw)).map_err(|_| bad())
+}
+
+/// GET /api/v1/products — `q`, `category`, `limit` (1–100), `cursor`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products",
+    operation_id = "list_products",
+    tag = "catalogue",
+    params(ProductsQuery),
+    responses(
+        (status = 200, description = "A page of products", body = ProductPage),
+        (status = 400, description = "Bad limit or cursor", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown category", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Search too long", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_products(
+    State(app): State<AppState>,
+    query: Result<Query<ProductsQuery>, QueryRejection>,
+) -> Result<Json<ProductPage>, ApiError> {
+    let Query(raw) = query.map_err(|_| {
+        ApiError::bad_request("/problems/bad-query", "The query string is not valid")
+    })?;
+    let limit: i64 = match raw.limit.as_deref().map(str::trim) {
+        None | Some("") => 24,
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if (1..=100).contains(&n) => n,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "/problems/invalid-limit",
+                    "limit must be 1 to 100",
+                ));
+            }
+        },
+    };
+    let after = raw
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(|c| open_cursor(&app, c))
+        .transpose()?;
+    let search = SearchQuery::parse(raw.q.as_deref().unwrap_or_default())
+        .map_err(|e| ApiError::field("q", e.to_string()))?;
+    let mut conn = app.db.conn().await?;
+    let category = match raw.category.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(text) => {
+            let slug = CategorySlug::parse(text).map_err(|_| AppError::NotFound)?;
+            Some(
+                db::categories::find_category_by_slug(&mut conn, &slug)
+                    .await?
+                    .ok_or(AppError::NotFound)?,
+            )
+        }
+    };
+    let filter = ProductFilter {
+        search: search.as_ref(),
+        category: category.as_ref().map(|c| c.id),
+    };
+    let mut cards = db::products::list_products_after(&mut conn, &filter, after, limit + 1).await?;
+    drop(conn);
+    let more = cards.len() as i64 > limit;
+    cards.truncate(usize::try_from(limit).unwrap_or(24));
+    let next_cursor = match (more, cards.last()) {
+        (true, Some(last)) => Some(seal_cursor(&app, last.id)?),
+        _ => None,
+    };
+    Ok(Json(ProductPage {
+        items: cards
+            .into_iter()
+            .map(|c| ProductSummary {
+                id: c.id.get(),
+                name: c.name,
+                price_cents: c.price.amount.get(),
+                currency: c.price.currency.code().to_owned(),
+                stock: c.stock.get(),
+                thumb_url: c.thumb_name.as_deref().map(uploads_url),
+            })
+            .collect(),
+        next_cursor,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CategoryRef {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImageRef {
+    pub url: String,
+    pub thumb_url: String,
+    pub width: i64,
+    pub height: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Product {
+    pub id: i64,
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    pub price_cents: i64,
+    pub currency: String,
+    pub stock: i64,
+    pub category: Option<CategoryRef>,
+    pub images: Vec<ImageRef>,
+}
+
+/// GET /api/v1/products/{id} — one product.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{id}",
+    operation_id = "show_product",
+    tag = "catalogue",
+    params(("id" = String, Path, description = "Product id (positive integer)")),
+    responses(
+        (status = 200, description = "The product", body = Product),
+        (status = 404, description = "No such product", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn show_product(
+    State(app): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    let id: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
+    let mut conn = app.db.conn().await?;
+    let product = db::products::find_product(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let images = db::images::list_product_images(&mut conn, id).await?;
+    drop(conn);
+    Ok(Json(Product {
+        id: product.id.get(),
+        sku: product.sku,
+        name: product.name,
+        description: product.description,
+        price_cents: product.price.amount.get(),
+        currency: product.price.currency.code().to_owned(),
+        stock: product.stock.get(),
+        category: product
+            .category
+            .map(|(slug, name)| CategoryRef { slug, name }),
+        images: images
+            .into_iter()
+            .map(|i| ImageRef {
+                url: uploads_url(&i.full_name),
+                thumb_url: uploads_url(&i.thumb_name),
+                width: i.width,
+                height: i.height,
+            })
+            .collect(),
+    }))
+}
