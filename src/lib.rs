@@ -22,6 +22,8 @@ pub mod domain;
 pub mod error;
 /// Tower layers: security headers, request ids, limits, error logging.
 pub mod http;
+/// Live updates: `GET /ws` and the hub that pushes stock and cart changes.
+pub mod live;
 /// Health, readiness and Prometheus metrics.
 pub mod ops;
 /// The demo catalogue a fresh shop is seeded with.

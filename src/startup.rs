@@ -27,7 +27,7 @@ use crate::config::{ConfigError, PublicOrigin, Settings, TlsSource};
 use crate::db::Db;
 use crate::state::AppState;
 use crate::tls::ConnectionLimiter;
-use crate::{api, http, ops, seed, tls, web};
+use crate::{api, http, live, ops, seed, tls, web};
 
 /// A built shop whose listeners are bound but not yet serving.
 pub struct App {
@@ -90,12 +90,16 @@ impl App {
             )
             .map_err(|e| ConfigError(format!("{e:#}")))?,
         );
+        let live = live::Hub::start(settings.redis_url.as_ref())
+            .await
+            .context("starting live updates")?;
         let state = AppState {
             db,
             settings: Arc::new(settings),
             origin,
             sessions,
             secrets,
+            live,
         };
         Ok(Self {
             state,
@@ -189,6 +193,7 @@ impl App {
 
         shutdown.await;
         tracing::info!("shutting down: finishing requests in flight");
+        self.state.live.close_all();
         handle.graceful_shutdown(Some(limits.shutdown_grace));
         if let Some(task) = renewal {
             task.abort();
@@ -217,6 +222,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web::router())
         .merge(api::router())
         .merge(ops::router())
+        .merge(live::router())
         .fallback(http::not_found)
         .layer(axum::Extension(policy))
         .layer(session::layer(state.sessions.clone()))

@@ -1,7 +1,7 @@
 //! `AppState`: what every handler may reach. Cheap to clone (handles and
 //! `Arc`s only); no globals.
 //!
-//! May import: db, config.
+//! May import: db, auth, live, config.
 
 use std::sync::Arc;
 
@@ -11,6 +11,7 @@ use crate::auth::store::AppSessionStore;
 use crate::auth::totp::SecretBox;
 use crate::config::{PublicOrigin, Settings};
 use crate::db::Db;
+use crate::live::Hub;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -22,6 +23,8 @@ pub struct AppState {
     pub sessions: AppSessionStore,
     /// Encrypts stored secrets (TOTP).
     pub secrets: Arc<SecretBox>,
+    /// Pushes stock and cart changes to open pages (`GET /ws`).
+    pub live: Hub,
 }
 
 impl FromRef<AppState> for Db {

@@ -9,6 +9,7 @@ use crate::db::{self, Db, DbError};
 use crate::domain::order::OrderError;
 use crate::domain::{IdempotencyKey, Money, OrderId, OrderStatus, PriceCents, UserId};
 use crate::error::AppError;
+use crate::live::Hub;
 
 /// Why an order could not be placed; the cart is kept as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -215,6 +216,35 @@ pub async fn change_status(
     }
     tx.commit().await?;
     Ok(Ok(next))
+}
+
+/// Tells open pages the stock of every product in the order as it is now
+/// (`stock` events), after checkout or a cancellation that returned it.
+/// Read after commit; best effort, a failure is only logged.
+pub async fn publish_order_stock(db: &Db, live: &Hub, order: OrderId) {
+    let stocks = async {
+        let mut conn = db.conn().await?;
+        let mut stocks = Vec::new();
+        for line in db::orders::list_order_lines(&mut conn, order).await? {
+            if let Ok(id) = crate::domain::ProductId::try_from(line.product_id)
+                && let Some(product) = db::products::find_product(&mut conn, id).await?
+            {
+                stocks.push((id, product.stock));
+            }
+        }
+        Ok::<_, DbError>(stocks)
+    }
+    .await;
+    match stocks {
+        Ok(stocks) => {
+            for (product, stock) in stocks {
+                live.stock_changed(product, stock);
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, order.id = %order, "the order's stock could not be published");
+        }
+    }
 }
 
 /// The owner's order with its lines, or `None` for anyone else.

@@ -151,7 +151,10 @@ pub async fn add_cart_item(
         }
     };
     match cart::add_item(&app.db, &visitor.owner(), product, quantity).await? {
-        Ok(()) => Ok(Redirect::to("/cart").into_response()),
+        Ok(()) => {
+            cart::publish_cart_count(&app.db, &app.live, &visitor.owner()).await;
+            Ok(Redirect::to("/cart").into_response())
+        }
         Err(CartError::Unavailable) => Err(AppError::NotFound),
         Err(e) => product_page(&app, &visitor, product, &raw.quantity, Some(e.to_string())).await,
     }
@@ -176,7 +179,10 @@ pub async fn set_cart_item(
         Err(e) => return line_error(&app, &visitor, product, &raw.quantity, e.to_string()).await,
     };
     match cart::change_line(&app.db, &visitor.owner(), product, change).await? {
-        Ok(()) => Ok(Redirect::to("/cart").into_response()),
+        Ok(()) => {
+            cart::publish_cart_count(&app.db, &app.live, &visitor.owner()).await;
+            Ok(Redirect::to("/cart").into_response())
+        }
         Err(CartError::NotInCart) => Err(AppError::NotFound),
         Err(e) => line_error(&app, &visitor, product, &raw.quantity, e.to_string()).await,
     }
@@ -206,5 +212,6 @@ pub async fn remove_cart_item(
     PathId(product): PathId<ProductId>,
 ) -> Result<Response, AppError> {
     cart::remove_line(&app.db, &visitor.owner(), product).await?;
+    cart::publish_cart_count(&app.db, &app.live, &visitor.owner()).await;
     Ok(Redirect::to("/cart").into_response())
 }

@@ -12,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::db::orders::{OrderLineRow, OrderSummary};
 use crate::domain::{IdempotencyKey, Money, OrderId, PriceCents};
 use crate::error::AppError;
+use crate::shop::cart::{self, Owner};
 use crate::shop::orders;
 use crate::state::AppState;
 use crate::web::cart::cart_page_with_message;
@@ -47,7 +48,11 @@ pub async fn place_order(
         }
     };
     match orders::place_order(&app.db, &user, &key).await? {
-        Ok(order) => Ok(Redirect::to(&format!("/orders/{order}")).into_response()),
+        Ok(order) => {
+            orders::publish_order_stock(&app.db, &app.live, order).await;
+            cart::publish_cart_count(&app.db, &app.live, &Owner::Account(&user)).await;
+            Ok(Redirect::to(&format!("/orders/{order}")).into_response())
+        }
         Err(e) => cart_page_with_message(&app, &visitor, e.to_string(), StatusCode::CONFLICT).await,
     }
 }

@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod api;
 mod cart;
 mod catalogue;
 mod checkout;

@@ -158,6 +158,9 @@ pub async fn change_status(
     };
     match shop_orders::change_status(&app.db, id, to).await? {
         Ok(next) => {
+            if next.returns_stock() {
+                shop_orders::publish_order_stock(&app.db, &app.live, id).await;
+            }
             audit_admin(
                 &app,
                 &admin,

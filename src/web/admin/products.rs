@@ -404,6 +404,7 @@ pub async fn update_product(
         return Err(AppError::NotFound);
     }
     drop(conn);
+    app.live.stock_changed(id, input.stock);
     let detail = format!(
         "price={} stock={}",
         input.price.amount.get(),
@@ -477,6 +478,7 @@ pub async fn set_stock(
         return Err(AppError::NotFound);
     }
     drop(conn);
+    app.live.stock_changed(id, stock);
     audit_admin(
         &app,
         &admin,
