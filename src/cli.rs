@@ -173,6 +173,30 @@ struct Options {
         value_name = "N"
     )]
     max_connections_per_ip: Option<usize>,
+    /// Sign-in and sign-up attempts per client address and minute [default: 20].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_AUTH_RATE_PER_MINUTE",
+        value_name = "N"
+    )]
+    auth_rate_per_minute: Option<u32>,
+    /// API requests per client address and second [default: 20].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_API_RATE_PER_SECOND",
+        value_name = "N"
+    )]
+    api_rate_per_second: Option<u32>,
+    /// Comma-separated origins allowed to call the API from a browser [default: none].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_CORS_ORIGINS",
+        value_name = "ORIGINS"
+    )]
+    cors_origins: Option<String>,
     /// Configuration file (TOML); a missing default file is fine.
     #[arg(long, global = true, env = "WEBSTORE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -196,6 +220,9 @@ impl Options {
             request_timeout_secs: self.request_timeout_secs,
             max_connections: self.max_connections,
             max_connections_per_ip: self.max_connections_per_ip,
+            auth_rate_per_minute: self.auth_rate_per_minute,
+            api_rate_per_second: self.api_rate_per_second,
+            cors_origins: self.cors_origins.clone(),
         }
     }
 }

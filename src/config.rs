@@ -59,6 +59,12 @@ pub struct Overrides {
     pub max_connections: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_connections_per_ip: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_rate_per_minute: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_rate_per_second: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cors_origins: Option<String>,
 }
 
 /// The merged, still textual configuration, as figment extracts it.
@@ -80,6 +86,9 @@ struct RawSettings {
     request_timeout_secs: u64,
     max_connections: usize,
     max_connections_per_ip: usize,
+    auth_rate_per_minute: u32,
+    api_rate_per_second: u32,
+    cors_origins: String,
 }
 
 impl Default for RawSettings {
@@ -100,6 +109,9 @@ impl Default for RawSettings {
             request_timeout_secs: 30,
             max_connections: 4096,
             max_connections_per_ip: 256,
+            auth_rate_per_minute: 20,
+            api_rate_per_second: 20,
+            cors_origins: String::new(),
         }
     }
 }
@@ -265,6 +277,10 @@ pub struct Limits {
     pub max_connections: usize,
     pub max_connections_per_ip: usize,
     pub shutdown_grace: Duration,
+    /// Sign-in and sign-up attempts per client address and minute.
+    pub auth_rate_per_minute: u32,
+    /// API requests per client address and second (bursts of 5× allowed).
+    pub api_rate_per_second: u32,
 }
 
 /// The shop's whole configuration, parsed.
@@ -281,6 +297,8 @@ pub struct Settings {
     pub public_origin: Option<PublicOrigin>,
     pub log_format: LogFormat,
     pub metrics_token: Option<SecretString>,
+    /// Origins allowed to call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<String>,
     /// Base64 of 32 bytes that encrypt stored secrets (TOTP); `None`: a key
     /// file in the data dir.
     pub secret_key: Option<SecretString>,
@@ -387,6 +405,28 @@ impl Settings {
         if raw.request_timeout_secs == 0 {
             return Err(invalid("request-timeout-secs", "must be at least 1"));
         }
+        if raw.auth_rate_per_minute == 0 || raw.api_rate_per_second == 0 {
+            return Err(invalid("rate limits", "must be at least 1"));
+        }
+        let cors_origins = raw
+            .cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(|o| {
+                let url = url::Url::parse(o).map_err(|e| invalid("cors-origins", e))?;
+                if !matches!(url.scheme(), "https" | "http")
+                    || url.host_str().is_none()
+                    || url.path() != "/"
+                {
+                    return Err(invalid(
+                        "cors-origins",
+                        format!("{o:?} is not an origin like https://app.example"),
+                    ));
+                }
+                Ok(url.origin().ascii_serialization())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         if raw.max_connections == 0 || raw.max_connections_per_ip == 0 {
             return Err(invalid("max-connections", "must be at least 1"));
         }
@@ -400,6 +440,7 @@ impl Settings {
             public_origin,
             log_format,
             metrics_token,
+            cors_origins,
             secret_key: raw
                 .secret_key
                 .filter(|k| !k.trim().is_empty())
@@ -413,6 +454,8 @@ impl Settings {
                 max_connections: raw.max_connections,
                 max_connections_per_ip: raw.max_connections_per_ip,
                 shutdown_grace: Duration::from_secs(25),
+                auth_rate_per_minute: raw.auth_rate_per_minute,
+                api_rate_per_second: raw.api_rate_per_second,
             },
         })
     }

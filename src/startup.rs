@@ -93,7 +93,9 @@ impl App {
         let live = live::Hub::start(settings.redis_url.as_ref())
             .await
             .context("starting live updates")?;
+        let rate = crate::http::rate::RateLimits::new(&settings.limits);
         let state = AppState {
+            rate,
             db,
             settings: Arc::new(settings),
             origin,
@@ -215,12 +217,13 @@ pub fn router(state: AppState) -> Router {
     let policy = http::csrf::CsrfPolicy {
         origin: state.origin.as_str().to_owned(),
         max_body_bytes: limits.max_body_bytes,
+        api_origins: state.settings.cors_origins.clone(),
     };
     // The CSRF guards inside the routers read the session and the policy,
     // so both layers wrap them.
     let routes = Router::new()
-        .merge(web::router())
-        .merge(api::router())
+        .merge(web::router(&state.rate))
+        .merge(api::router(&state.rate).layer(http::cors(&state.settings.cors_origins)))
         .merge(ops::router())
         .merge(live::router())
         .fallback(http::not_found)
@@ -236,6 +239,7 @@ async fn maintain(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         tick.tick().await;
+        state.rate.forget_quiet();
         if matches!(state.sessions, AppSessionStore::Db(_)) {
             crate::auth::store::purge_expired(&state.db).await;
         }

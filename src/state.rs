@@ -11,6 +11,7 @@ use crate::auth::store::AppSessionStore;
 use crate::auth::totp::SecretBox;
 use crate::config::{PublicOrigin, Settings};
 use crate::db::Db;
+use crate::http::rate::RateLimits;
 use crate::live::Hub;
 
 #[derive(Clone)]
@@ -25,6 +26,8 @@ pub struct AppState {
     pub secrets: Arc<SecretBox>,
     /// Pushes stock and cart changes to open pages (`GET /ws`).
     pub live: Hub,
+    /// Per-address rate limits for sign-in and the API.
+    pub rate: RateLimits,
 }
 
 impl FromRef<AppState> for Db {

@@ -126,6 +126,7 @@ pub async fn add_cart_item(
     cart::add_item(&app.db, &owner, product, quantity)
         .await?
         .map_err(cart_problem)?;
+    cart::publish_cart_count(&app.db, &app.live, &owner).await;
     Ok((StatusCode::CREATED, Json(cart_json(&app, &owner).await?)))
 }
 
@@ -161,6 +162,7 @@ pub async fn set_cart_item(
     cart::change_line(&app.db, &owner, product, change)
         .await?
         .map_err(cart_problem)?;
+    cart::publish_cart_count(&app.db, &app.live, &owner).await;
     Ok(Json(cart_json(&app, &owner).await?))
 }
 
@@ -178,5 +180,6 @@ pub async fn remove_cart_item(
     let product: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
     let owner = owner(&user, &session);
     cart::remove_line(&app.db, &owner, product).await?;
+    cart::publish_cart_count(&app.db, &app.live, &owner).await;
     Ok(Json(cart_json(&app, &owner).await?))
 }

@@ -18,6 +18,7 @@ use axum::routing::{get, post, put};
 use utoipa::OpenApi;
 
 use crate::http::csrf::guard;
+use crate::http::rate::RateLimits;
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -51,8 +52,9 @@ use crate::state::AppState;
 )]
 pub struct ApiDoc;
 
-/// Every API path.
-pub fn router() -> Router<AppState> {
+/// Every API path; the whole API is rate-limited per address, sign-in
+/// and sign-up more strictly.
+pub fn router(rate: &RateLimits) -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/v1/products", get(catalogue::list_products))
@@ -64,12 +66,19 @@ pub fn router() -> Router<AppState> {
             "/api/v1/cart/items/{product_id}",
             guard(put(cart::set_cart_item).delete(cart::remove_cart_item)),
         )
-        .route("/api/v1/auth/register", guard(post(auth::register)))
-        .route("/api/v1/auth/login", guard(post(auth::log_in)))
+        .route(
+            "/api/v1/auth/register",
+            guard(post(auth::register).route_layer(rate.auth())),
+        )
+        .route(
+            "/api/v1/auth/login",
+            guard(post(auth::log_in).route_layer(rate.auth())),
+        )
         .route("/api/v1/auth/logout", guard(post(auth::log_out)))
         .route("/api/v1/checkout", guard(post(orders::place_order)))
         .route("/api/v1/orders", get(orders::list_orders))
         .route("/api/v1/orders/{id}", get(orders::show_order))
+        .route_layer(rate.api())
 }
 
 /// GET /api/openapi.json — the OpenAPI 3.1 document.

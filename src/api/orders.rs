@@ -96,6 +96,13 @@ pub async fn place_order(
                 e.to_string(),
             )
         })?;
+    shop_orders::publish_order_stock(&app.db, &app.live, order).await;
+    crate::shop::cart::publish_cart_count(
+        &app.db,
+        &app.live,
+        &crate::shop::cart::Owner::Account(&user),
+    )
+    .await;
     let (summary, lines) = shop_orders::find_own_order(&app.db, user.id, order)
         .await?
         .ok_or(AppError::NotFound)?;

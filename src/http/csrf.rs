@@ -28,6 +28,8 @@ pub struct CsrfPolicy {
     pub origin: String,
     /// The largest form body read to find the token.
     pub max_body_bytes: usize,
+    /// Other origins the API (only) accepts (`--cors-origins`).
+    pub api_origins: Vec<String>,
 }
 
 /// The check as a layer for a route's method router. It goes on with
@@ -95,7 +97,14 @@ pub async fn protect(
             AppError::Forbidden.into_response()
         }
     };
-    if !origin_ok(request.headers(), &policy.origin) {
+    let origin_allowed = origin_ok(request.headers(), &policy.origin)
+        || api
+            && request
+                .headers()
+                .get(header::ORIGIN)
+                .and_then(|o| o.to_str().ok())
+                .is_some_and(|o| policy.api_origins.iter().any(|allowed| allowed == o));
+    if !origin_allowed {
         return refuse();
     }
     let expected = match session::expected_csrf_token(&session).await {

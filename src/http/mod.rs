@@ -6,6 +6,7 @@
 
 pub mod csrf;
 pub mod headers;
+pub mod rate;
 pub mod request_id;
 
 use std::time::{Duration, Instant};
@@ -112,6 +113,29 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
     } else {
         crate::error::AppError::NotFound.into_response()
     }
+}
+
+/// CORS for the API: none by default (no header at all); `--cors-origins`
+/// opens it to exactly the listed origins, cookies included (the CSRF token
+/// is still required for unsafe methods).
+pub fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use axum::http::{HeaderName, Method, header};
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed: Vec<axum::http::HeaderValue> =
+        origins.iter().filter_map(|o| o.parse().ok()).collect();
+    if allowed.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_credentials(true)
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-csrf-token"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 /// How long a connection may wait to send its request headers.

@@ -9,8 +9,9 @@
 //! twice. Events missed while Redis is unreachable are not replayed: they
 //! only refresh what a page shows, and the next page load is exact.
 //!
-//! Everyone on one Redis server (database number) and channel counts as
-//! one shop: two shops must not share both.
+//! Pub/sub ignores Redis database numbers, so messages also carry the one
+//! in the URL: two shops may share a server with different numbers (as
+//! their sessions already must), and never see each other's carts.
 
 use std::fmt;
 use std::sync::Arc;
@@ -85,6 +86,8 @@ enum Relayed {
 struct Envelope {
     /// The publishing instance's id.
     from: String,
+    /// The Redis database number the shop is configured with.
+    db: i64,
     event: Relayed,
 }
 
@@ -115,6 +118,12 @@ impl TryFrom<Relayed> for Event {
     }
 }
 
+#[derive(Clone, Debug)]
+struct Instance {
+    id: String,
+    db: i64,
+}
+
 /// Fans events out to this instance's sockets and, with Redis, to the
 /// other instances'. Cheap to clone.
 #[derive(Clone)]
@@ -124,7 +133,8 @@ pub struct Hub {
 
 struct Inner {
     local: broadcast::Sender<Arc<Delivery>>,
-    instance: String,
+    /// Who we are on the channel: this instance's id and database number.
+    instance: Instance,
     relay: Option<mpsc::Sender<String>>,
     /// Turns true when the shop shuts down: every socket says goodbye.
     closing: watch::Sender<bool>,
@@ -143,16 +153,19 @@ impl fmt::Debug for Hub {
 impl Hub {
     /// A hub for this process only.
     pub fn local() -> Self {
-        Self::with_relay(None)
+        Self::with_relay(None, 0)
     }
 
-    fn with_relay(relay: Option<mpsc::Sender<String>>) -> Self {
+    fn with_relay(relay: Option<mpsc::Sender<String>>, db: i64) -> Self {
         let (local, _) = broadcast::channel(LOCAL_BACKLOG);
         let (closing, _) = watch::channel(false);
         Self {
             inner: Arc::new(Inner {
                 local,
-                instance: uuid::Uuid::new_v4().simple().to_string(),
+                instance: Instance {
+                    id: uuid::Uuid::new_v4().simple().to_string(),
+                    db,
+                },
                 relay,
                 closing,
             }),
@@ -183,7 +196,8 @@ impl Hub {
             .context("subscribing to live updates on Redis")?;
 
         let (relay, queue) = mpsc::channel(RELAY_BACKLOG);
-        let hub = Self::with_relay(Some(relay));
+        let db = client.get_connection_info().redis_settings().db();
+        let hub = Self::with_relay(Some(relay), db);
         tokio::spawn(relay_out(publisher, queue));
         tokio::spawn(relay_in(
             client,
@@ -206,7 +220,8 @@ impl Hub {
         let _ = self.inner.local.send(Arc::new(delivery));
         if let Some(relay) = &self.inner.relay {
             let envelope = Envelope {
-                from: self.inner.instance.clone(),
+                from: self.inner.instance.id.clone(),
+                db: self.inner.instance.db,
                 event: event.into(),
             };
             let Ok(payload) = serde_json::to_string(&envelope) else {
@@ -297,7 +312,7 @@ async fn relay_in(
     client: redis::Client,
     first: PubSub,
     local: broadcast::Sender<Arc<Delivery>>,
-    instance: String,
+    instance: Instance,
     mut closing: watch::Receiver<bool>,
 ) {
     let mut subscription = Some(first);
@@ -352,8 +367,9 @@ async fn relay_in(
 }
 
 /// One message from the channel: another instance's event goes to our
-/// sockets; our own (already delivered) and anything malformed do not.
-fn deliver(payload: &[u8], instance: &str, local: &broadcast::Sender<Arc<Delivery>>) {
+/// sockets; our own (already delivered), another shop's and anything
+/// malformed do not.
+fn deliver(payload: &[u8], instance: &Instance, local: &broadcast::Sender<Arc<Delivery>>) {
     if let Some(event) = relayed_event(payload, instance)
         && let Some(delivery) = Delivery::of(event)
     {
@@ -361,7 +377,7 @@ fn deliver(payload: &[u8], instance: &str, local: &broadcast::Sender<Arc<Deliver
     }
 }
 
-fn relayed_event(payload: &[u8], instance: &str) -> Option<Event> {
+fn relayed_event(payload: &[u8], instance: &Instance) -> Option<Event> {
     if payload.len() > MAX_RELAYED_BYTES {
         return None;
     }
@@ -369,7 +385,7 @@ fn relayed_event(payload: &[u8], instance: &str) -> Option<Event> {
         tracing::debug!("live updates: ignored a malformed message from Redis");
         return None;
     };
-    if envelope.from == instance {
+    if envelope.from == instance.id || envelope.db != instance.db {
         return None;
     }
     Event::try_from(envelope.event).ok()
@@ -407,37 +423,54 @@ mod tests {
         );
     }
 
+    fn instance(id: &str, db: i64) -> Instance {
+        Instance { id: id.into(), db }
+    }
+
     #[test]
-    fn relayed_events_keep_the_cart_and_our_own_are_dropped() {
+    fn relayed_events_keep_the_cart_and_our_own_or_another_shops_are_dropped() {
         let event = Event::Cart {
             cart_id: cart(41),
             count: 2,
         };
         let payload = serde_json::to_vec(&Envelope {
             from: "other".into(),
+            db: 3,
             event: event.into(),
         })
         .expect("json");
-        assert_eq!(relayed_event(&payload, "me"), Some(event));
-        assert_eq!(relayed_event(&payload, "other"), None, "our own echo");
+        assert_eq!(relayed_event(&payload, &instance("me", 3)), Some(event));
+        assert_eq!(
+            relayed_event(&payload, &instance("other", 3)),
+            None,
+            "our own echo"
+        );
+        assert_eq!(
+            relayed_event(&payload, &instance("me", 0)),
+            None,
+            "another shop on the same server"
+        );
     }
 
     #[test]
     fn malformed_or_out_of_range_relayed_messages_are_ignored() {
         for payload in [
             &b"not json"[..],
-            br#"{"from":"x","event":{"type":"stock","product_id":0,"stock":1}}"#,
-            br#"{"from":"x","event":{"type":"stock","product_id":1,"stock":-1}}"#,
-            br#"{"from":"x","event":{"type":"cart","cart_id":1,"count":-5}}"#,
-            br#"{"from":"x","event":{"type":"reboot"}}"#,
+            br#"{"from":"x","event":{"type":"cart","cart_id":1,"count":1}}"#,
+            br#"{"from":"x","db":0,"event":{"type":"stock","product_id":0,"stock":1}}"#,
+            br#"{"from":"x","db":0,"event":{"type":"stock","product_id":1,"stock":-1}}"#,
+            br#"{"from":"x","db":0,"event":{"type":"cart","cart_id":1,"count":-5}}"#,
+            br#"{"from":"x","db":0,"event":{"type":"reboot"}}"#,
         ] {
-            assert_eq!(relayed_event(payload, "me"), None);
+            assert_eq!(relayed_event(payload, &instance("me", 0)), None);
         }
+        let fine = br#"{"from":"x","db":0,"event":{"type":"cart","cart_id":1,"count":1}}"#;
+        assert!(relayed_event(fine, &instance("me", 0)).is_some());
         let long = format!(
-            r#"{{"from":"{}","event":{{"type":"cart","cart_id":1,"count":1}}}}"#,
+            r#"{{"from":"{}","db":0,"event":{{"type":"cart","cart_id":1,"count":1}}}}"#,
             "x".repeat(5000)
         );
-        assert_eq!(relayed_event(long.as_bytes(), "me"), None);
+        assert_eq!(relayed_event(long.as_bytes(), &instance("me", 0)), None);
     }
 
     #[tokio::test]

@@ -23,10 +23,12 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::http::csrf::guard;
+use crate::http::rate::RateLimits;
 use crate::state::AppState;
 
-/// Every page of the shop.
-pub fn router() -> Router<AppState> {
+/// Every page of the shop. Posting the sign-in and sign-up forms is
+/// rate-limited per address on top of the per-account throttling.
+pub fn router(rate: &RateLimits) -> Router<AppState> {
     Router::new()
         .route("/", get(catalogue::show_home))
         .route("/products/{id}", get(catalogue::show_product))
@@ -39,9 +41,12 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/register",
-            guard(get(auth::show_register).post(auth::register)),
+            guard(get(auth::show_register).merge(post(auth::register).route_layer(rate.auth()))),
         )
-        .route("/login", guard(get(auth::show_login).post(auth::log_in)))
+        .route(
+            "/login",
+            guard(get(auth::show_login).merge(post(auth::log_in).route_layer(rate.auth()))),
+        )
         .route("/logout", guard(post(auth::log_out)))
         .route(
             "/account",

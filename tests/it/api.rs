@@ -467,3 +467,136 @@ async fn the_openapi_document_is_3_1_covers_every_path_and_matches_its_snapshot(
         "the API changed: review and run with UPDATE_SNAPSHOTS=1"
     );
 }
+
+#[tokio::test]
+async fn sign_in_and_the_api_are_rate_limited_per_address_with_retry_after() {
+    let app = TestApp::spawn_with(
+        crate::helpers::Backend::Sqlite,
+        Box::new(|s| {
+            s.limits.auth_rate_per_minute = 3;
+            s.limits.api_rate_per_second = 2;
+        }),
+    )
+    .await;
+    let api = Api::new(&app).await;
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let (status, body, headers) = api
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/auth/login",
+                Some(json!({"email": "x@example.com", "password": "nope nope nope"})),
+            )
+            .await;
+        if status == 429 {
+            assert_problem(&headers, &body, 429);
+            assert!(headers.get("retry-after").is_some());
+        }
+        statuses.push(status);
+    }
+    assert!(statuses.contains(&429), "auth limited: {statuses:?}");
+    let form = app.visitor();
+    let mut form_statuses = Vec::new();
+    for _ in 0..5 {
+        form_statuses.push(
+            form.login("y@example.com", "nope nope nope")
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    assert!(
+        form_statuses.contains(&429),
+        "the sign-in form too: {form_statuses:?}"
+    );
+    let mut api_statuses = Vec::new();
+    for _ in 0..30 {
+        api_statuses.push(api.get("/api/v1/products?limit=1").await.0);
+    }
+    assert!(api_statuses.contains(&429), "API limited: {api_statuses:?}");
+    // Pages are not limited.
+    assert_eq!(app.visitor().get("/").await.status, 200);
+}
+
+#[tokio::test]
+async fn cors_is_closed_by_default_and_opens_only_the_api_to_listed_origins() {
+    let closed = TestApp::spawn().await;
+    let res = closed
+        .visitor()
+        .http
+        .get(closed.visitor().url("/api/v1/products"))
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .expect("get");
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let open = TestApp::spawn_with(
+        crate::helpers::Backend::Sqlite,
+        Box::new(|s| s.cors_origins = vec!["https://app.example".to_owned()]),
+    )
+    .await;
+    let client = open.visitor();
+    let api = client
+        .http
+        .get(client.url("/api/v1/products"))
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        api.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let other = client
+        .http
+        .get(client.url("/api/v1/products"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .expect("get");
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let page = client
+        .http
+        .get(client.url("/"))
+        .header("origin", "https://app.example")
+        .send()
+        .await
+        .expect("get");
+    assert!(
+        page.headers().get("access-control-allow-origin").is_none(),
+        "never the pages"
+    );
+    // An unsafe API call from the listed origin passes the Origin check (the
+    // token is still needed); from another origin it does not.
+    let session: Value = client
+        .http
+        .get(client.url("/api/v1/session"))
+        .send()
+        .await
+        .expect("s")
+        .json()
+        .await
+        .expect("json");
+    let token = session["csrf_token"].as_str().expect("token");
+    let id = open.demo_product_id().await;
+    let ok = client
+        .http
+        .post(client.url("/api/v1/cart/items"))
+        .header("origin", "https://app.example")
+        .header("x-csrf-token", token)
+        .json(&json!({"product_id": id, "quantity": 1}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(ok.status(), 201);
+    let refused = client
+        .http
+        .post(client.url("/api/v1/cart/items"))
+        .header("origin", "https://evil.example")
+        .header("x-csrf-token", token)
+        .json(&json!({"product_id": id, "quantity": 1}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 403);
+}

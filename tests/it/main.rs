@@ -11,6 +11,7 @@ mod catalogue;
 mod checkout;
 mod cli;
 mod layout;
+mod live;
 mod ops;
 mod security;
 mod sessions;

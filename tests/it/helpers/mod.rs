@@ -221,6 +221,10 @@ impl TestApp {
             ..Overrides::default()
         };
         let mut settings = Settings::load(&overrides, None, false).expect("test settings");
+        // Every test client comes from 127.0.0.1: the per-address limits are
+        // raised here and tested on their own with low values.
+        settings.limits.auth_rate_per_minute = 100_000;
+        settings.limits.api_rate_per_second = 100_000;
         tweak(&mut settings);
         let app = App::build(settings).await.expect("the shop starts");
         let https_addr = app.https_addr();
