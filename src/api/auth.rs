@@ -56,7 +56,9 @@ async fn session_info(
 
 /// GET /api/v1/session — the CSRF token, the signed-in user and the cart count.
 #[utoipa::path(get, path = "/api/v1/session", operation_id = "show_session", tag = "auth",
-    responses((status = 200, description = "The caller's session", body = SessionInfo)))]
+    responses((status = 200, description = "The caller's session", body = SessionInfo),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn show_session(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,
@@ -87,6 +89,11 @@ pub struct Accepted {
     responses(
         (status = 202, description = "Accepted", body = Accepted),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn register(
     State(app): State<AppState>,
@@ -123,6 +130,11 @@ pub struct LoginRequest {
         (status = 200, description = "Signed in", body = SessionInfo),
         (status = 401, description = "Invalid email or password", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failures", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn log_in(
     State(app): State<AppState>,
@@ -169,7 +181,10 @@ pub async fn log_in(
 /// POST /api/v1/auth/logout — ends the session server-side.
 #[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "log_out", tag = "auth",
     params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses((status = 204, description = "Signed out")))]
+    responses((status = 204, description = "Signed out"),
+        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn log_out(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,

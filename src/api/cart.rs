@@ -82,7 +82,9 @@ fn cart_problem(e: CartError) -> ApiError {
 
 /// GET /api/v1/cart — the caller's cart.
 #[utoipa::path(get, path = "/api/v1/cart", operation_id = "show_cart", tag = "cart",
-    responses((status = 200, description = "The cart", body = Cart)))]
+    responses((status = 200, description = "The cart", body = Cart),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn show_cart(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,
@@ -95,8 +97,10 @@ pub async fn show_cart(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddItemRequest {
+    #[schema(minimum = 1)]
     pub product_id: i64,
     /// 1–99.
+    #[schema(minimum = 1, maximum = 99)]
     pub quantity: i64,
 }
 
@@ -111,6 +115,9 @@ pub struct AddItemRequest {
         (status = 409, description = "Not enough stock", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid quantity or fields", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add_cart_item(
     State(app): State<AppState>,
@@ -134,6 +141,7 @@ pub async fn add_cart_item(
 #[serde(deny_unknown_fields)]
 pub struct SetQuantityRequest {
     /// 0–99; 0 removes the line.
+    #[schema(minimum = 0, maximum = 99)]
     pub quantity: i64,
 }
 
@@ -146,6 +154,11 @@ pub struct SetQuantityRequest {
         (status = 404, description = "Not in the cart", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not enough stock", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid quantity", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn set_cart_item(
     State(app): State<AppState>,
@@ -169,7 +182,10 @@ pub async fn set_cart_item(
 /// DELETE /api/v1/cart/items/{product_id} — removes the line.
 #[utoipa::path(delete, path = "/api/v1/cart/items/{product_id}", operation_id = "remove_cart_item", tag = "cart",
     params(("product_id" = String, Path, description = "Product id"), ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses((status = 200, description = "Removed", body = Cart), (status = 404, description = "Malformed id", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Removed", body = Cart), (status = 404, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn remove_cart_item(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::problem::ApiError;
+use crate::api::problem::{ApiError, Problem};
 use crate::db::{self, products::ProductFilter};
 use crate::domain::{CategorySlug, ProductId, SearchQuery};
 use crate::error::AppError;
@@ -71,9 +71,10 @@ fn open_cursor(app: &AppState, text: &str) -> Result<ProductId, ApiError> {
     params(ProductsQuery),
     responses(
         (status = 200, description = "A page of products", body = ProductPage),
-        (status = 400, description = "Bad limit or cursor", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown category", body = crate::api::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Search too long", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown category", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Search too long", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_products(
@@ -179,7 +180,8 @@ pub struct Product {
     params(("id" = String, Path, description = "Product id (positive integer)")),
     responses(
         (status = 200, description = "The product", body = Product),
-        (status = 404, description = "No such product", body = crate::api::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn show_product(

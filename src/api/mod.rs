@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod cart;
 pub mod catalogue;
+pub mod docs;
 pub mod orders;
 pub mod problem;
 
@@ -57,6 +58,7 @@ pub struct ApiDoc;
 pub fn router(rate: &RateLimits) -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi_json))
+        .route("/api/docs", get(docs::show_docs))
         .route("/api/v1/products", get(catalogue::list_products))
         .route("/api/v1/products/{id}", get(catalogue::show_product))
         .route("/api/v1/session", get(auth::show_session))

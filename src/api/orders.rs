@@ -71,6 +71,8 @@ fn signed_in(user: Result<MaybeUser, AppError>) -> Result<crate::db::users::User
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Empty cart or not enough stock", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn place_order(
     State(app): State<AppState>,
@@ -111,7 +113,9 @@ pub async fn place_order(
 
 /// GET /api/v1/orders — the caller's own orders, newest first.
 #[utoipa::path(get, path = "/api/v1/orders", operation_id = "list_orders", tag = "orders",
-    responses((status = 200, description = "Orders", body = Vec<Order>), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Orders", body = Vec<Order>), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list_orders(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,
@@ -130,7 +134,9 @@ pub async fn list_orders(
 /// GET /api/v1/orders/{id} — one of the caller's orders; anyone else's → 404.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", operation_id = "show_order", tag = "orders",
     params(("id" = String, Path, description = "Order id")),
-    responses((status = 200, description = "The order", body = Order), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The order", body = Order), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn show_order(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,

@@ -1,7 +1,8 @@
 //! The one CSRF check, for every unsafe method on every route:
 //! 1. the Origin (or, failing that, the Referer) must be the shop's own, and
 //!    `Sec-Fetch-Site: cross-site` is refused outright;
-//! 2. the request must carry the session's synchronizer token, in the
+//! 2. the request must carry the session's synchronizer token (API calls
+//!    without a session cookie excepted: nothing ambient to forge), in the
 //!    `X-CSRF-Token` header, a `csrf_token` form field, or (multipart
 //!    uploads, which cannot be read here cheaply) a `csrf_token` query
 //!    parameter.
@@ -73,6 +74,15 @@ fn origin_ok(headers: &HeaderMap, ours: &str) -> bool {
     true
 }
 
+fn has_session_cookie(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim_start().starts_with(session::COOKIE_NAME) && pair.contains('='))
+}
+
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     url::form_urlencoded::parse(body)
         .find(|(k, _)| k == name)
@@ -106,6 +116,13 @@ pub async fn protect(
                 .is_some_and(|o| policy.api_origins.iter().any(|allowed| allowed == o));
     if !origin_allowed {
         return refuse();
+    }
+    // An API call that carries no session cookie is not authenticated by
+    // one, so there is no ambient authority to forge (the contract asks for
+    // the token on cookie-authenticated calls): a fresh client may sign up
+    // or sign in directly. Forms always need the token.
+    if api && !has_session_cookie(request.headers()) {
+        return next.run(request).await;
     }
     let expected = match session::expected_csrf_token(&session).await {
         Ok(Some(token)) => token,

@@ -600,3 +600,60 @@ async fn cors_is_closed_by_default_and_opens_only_the_api_to_listed_origins() {
         .expect("post");
     assert_eq!(refused.status(), 403);
 }
+
+#[tokio::test]
+async fn a_client_without_a_session_cookie_signs_up_and_in_directly_and_then_needs_the_token() {
+    let app = TestApp::spawn().await;
+    let client = app.visitor();
+    let register = client
+        .http
+        .post(client.url("/api/v1/auth/register"))
+        .json(&json!({"email": "fresh@example.com", "password": STRONG_PASSWORD, "name": "Fresh"}))
+        .send()
+        .await
+        .expect("register");
+    let status = register.status();
+    assert_eq!(status, 202, "{}", register.text().await.unwrap_or_default());
+    let login = client
+        .http
+        .post(client.url("/api/v1/auth/login"))
+        .json(&json!({"email": "fresh@example.com", "password": STRONG_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(login.status(), 200, "no cookie yet, so no token needed");
+    let session: Value = login.json().await.expect("json");
+    // Now the cookie authenticates, and the token is required.
+    let id = app.demo_product_id().await;
+    let without = client
+        .http
+        .post(client.url("/api/v1/cart/items"))
+        .json(&json!({"product_id": id, "quantity": 1}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(without.status(), 403);
+    let with = client
+        .http
+        .post(client.url("/api/v1/cart/items"))
+        .header(
+            "x-csrf-token",
+            session["csrf_token"].as_str().expect("token"),
+        )
+        .json(&json!({"product_id": id, "quantity": 1}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(with.status(), 201);
+    // A cross-site browser request is still refused by its Origin.
+    let cross = app
+        .visitor()
+        .http
+        .post(client.url("/api/v1/auth/login"))
+        .header("origin", "https://evil.example")
+        .json(&json!({"email": "fresh@example.com", "password": STRONG_PASSWORD}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(cross.status(), 403);
+}
