@@ -195,8 +195,35 @@ impl TryFrom<OrderRow> for OrderSummary {
     }
 }
 
-const ORDER_COLUMNS: &str = "id, user_id, status, total_cents, currency, created_at, ship_name, ship_line1, \
-ship_line2, ship_city, ship_postal, ship_country";
+/// The columns every query of this table reads; a macro so that each query
+/// stays one `const` string (no SQL is assembled at run time).
+macro_rules! order_columns {
+    () => {
+        "id, user_id, status, total_cents, currency, created_at, ship_name, ship_line1, \
+ship_line2, ship_city, ship_postal, ship_country"
+    };
+}
+const FIND_OWN_ORDER: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    "\nFROM orders\nWHERE id = ?\n  AND user_id = ?"
+);
+const FIND_ANY_ORDER: &str = concat!("SELECT ", order_columns!(), "\nFROM orders\nWHERE id = ?");
+const LIST_USER_ORDERS: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    "\nFROM orders\nWHERE user_id = ?\nORDER BY id DESC\nLIMIT 200"
+);
+const LIST_ORDERS_BY_STATUS: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    "\nFROM orders\nWHERE status = ?\nORDER BY id DESC\nLIMIT ?"
+);
+const LIST_ALL_ORDERS: &str = concat!(
+    "SELECT ",
+    order_columns!(),
+    "\nFROM orders\nORDER BY id DESC\nLIMIT ?"
+);
 
 /// The user's own order; anyone else's is `None`.
 pub async fn find_order(
@@ -204,8 +231,7 @@ pub async fn find_order(
     user: UserId,
     id: OrderId,
 ) -> Result<Option<OrderSummary>, DbError> {
-    let sql = format!("SELECT {ORDER_COLUMNS}\nFROM orders\nWHERE id = ?\n  AND user_id = ?");
-    sqlx::query_as::<_, OrderRow>(&sql)
+    sqlx::query_as::<_, OrderRow>(FIND_OWN_ORDER)
         .bind(id.get())
         .bind(user.get())
         .fetch_optional(conn)
@@ -219,8 +245,7 @@ pub async fn find_any_order(
     conn: &mut Connection,
     id: OrderId,
 ) -> Result<Option<OrderSummary>, DbError> {
-    let sql = format!("SELECT {ORDER_COLUMNS}\nFROM orders\nWHERE id = ?");
-    sqlx::query_as::<_, OrderRow>(&sql)
+    sqlx::query_as::<_, OrderRow>(FIND_ANY_ORDER)
         .bind(id.get())
         .fetch_optional(conn)
         .await?
@@ -233,10 +258,7 @@ pub async fn list_orders(
     conn: &mut Connection,
     user: UserId,
 ) -> Result<Vec<OrderSummary>, DbError> {
-    let sql = format!(
-        "SELECT {ORDER_COLUMNS}\nFROM orders\nWHERE user_id = ?\nORDER BY id DESC\nLIMIT 200"
-    );
-    sqlx::query_as::<_, OrderRow>(&sql)
+    sqlx::query_as::<_, OrderRow>(LIST_USER_ORDERS)
         .bind(user.get())
         .fetch_all(conn)
         .await?
@@ -253,18 +275,14 @@ pub async fn list_all_orders(
 ) -> Result<Vec<OrderSummary>, DbError> {
     let rows = match status {
         Some(status) => {
-            let sql = format!(
-                "SELECT {ORDER_COLUMNS}\nFROM orders\nWHERE status = ?\nORDER BY id DESC\nLIMIT ?"
-            );
-            sqlx::query_as::<_, OrderRow>(&sql)
+            sqlx::query_as::<_, OrderRow>(LIST_ORDERS_BY_STATUS)
                 .bind(status.as_str())
                 .bind(limit)
                 .fetch_all(conn)
                 .await?
         }
         None => {
-            let sql = format!("SELECT {ORDER_COLUMNS}\nFROM orders\nORDER BY id DESC\nLIMIT ?");
-            sqlx::query_as::<_, OrderRow>(&sql)
+            sqlx::query_as::<_, OrderRow>(LIST_ALL_ORDERS)
                 .bind(limit)
                 .fetch_all(conn)
                 .await?

@@ -60,16 +60,24 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "id, email, name, role, phone, address_line1, address_line2, city, \
-postal_code, country, totp_enabled_at, session_epoch, password_hash";
+/// The columns every query of this table reads; a macro so that each query
+/// stays one `const` string (no SQL is assembled at run time).
+macro_rules! user_columns {
+    () => {
+        "id, email, name, role, phone, address_line1, address_line2, city, \
+postal_code, country, totp_enabled_at, session_epoch, password_hash"
+    };
+}
+const FIND_USER_BY_EMAIL: &str =
+    concat!("SELECT ", user_columns!(), "\nFROM users\nWHERE email = ?");
+const FIND_USER_BY_ID: &str = concat!("SELECT ", user_columns!(), "\nFROM users\nWHERE id = ?");
 
 /// The account and its password hash, for signing in.
 pub async fn find_user_with_hash_by_email(
     conn: &mut Connection,
     email: &Email,
 ) -> Result<Option<(User, String)>, DbError> {
-    let sql = format!("SELECT {USER_COLUMNS}\nFROM users\nWHERE email = ?");
-    sqlx::query_as::<_, UserRow>(&sql)
+    sqlx::query_as::<_, UserRow>(FIND_USER_BY_EMAIL)
         .bind(email.as_str())
         .fetch_optional(conn)
         .await?
@@ -82,8 +90,7 @@ pub async fn find_user_with_hash(
     conn: &mut Connection,
     id: UserId,
 ) -> Result<Option<(User, String)>, DbError> {
-    let sql = format!("SELECT {USER_COLUMNS}\nFROM users\nWHERE id = ?");
-    sqlx::query_as::<_, UserRow>(&sql)
+    sqlx::query_as::<_, UserRow>(FIND_USER_BY_ID)
         .bind(id.get())
         .fetch_optional(conn)
         .await?
