@@ -28,7 +28,7 @@ pub struct SessionUser {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionInfo {
-    /// Send as `X-CSRF-Token` with every unsafe request.
+    /// Send as `X-CSRF-Token` with every state-changing request.
     pub csrf_token: String,
     pub user: Option<SessionUser>,
     pub cart_count: i64,

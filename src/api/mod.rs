@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, described by OpenAPI 3.1 at
 //! `/api/openapi.json`. Handlers call the same `shop::` use cases as the
 //! pages; errors are `application/problem+json`. Unsafe methods need the
-//! `X-CSRF-Token` header (the CSRF guard, as for every unsafe route).
+//! `X-CSRF-Token` header (the CSRF guard, as for every state-changing route).
 //!
 //! May import: shop, domain, db, auth, error, state, http (the guard), utoipa.
 

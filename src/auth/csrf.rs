@@ -1,5 +1,5 @@
 //! CSRF synchronizer tokens: 256 random bits per session, compared in
-//! constant time. The check itself runs for every unsafe method in
+//! constant time. The check itself runs for every state-changing method in
 //! `http::csrf`.
 
 use base64::Engine as _;

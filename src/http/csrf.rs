@@ -1,4 +1,4 @@
-//! The one CSRF check, for every unsafe method on every route:
+//! The one CSRF check, for every state-changing method on every route:
 //! 1. the Origin (or, failing that, the Referer) must be the shop's own, and
 //!    `Sec-Fetch-Site: cross-site` is refused outright;
 //! 2. the request must carry the session's synchronizer token (API calls
@@ -8,7 +8,7 @@
 //!    parameter.
 //!
 //! A failure is a 403 page and nothing runs. Every router wraps each of its
-//! method routers that serves an unsafe method in [`guard`]; a test posts to
+//! method routers that serves a state-changing method in [`guard`]; a test posts to
 //! every such route without a token.
 
 use axum::Extension;
@@ -52,7 +52,7 @@ fn is_safe(method: &Method) -> bool {
 }
 
 /// Whether the request's stated origin is ours. Browsers send Origin on
-/// every unsafe request; a client that sends neither Origin nor Referer
+/// every state-changing request; a client that sends neither Origin nor Referer
 /// (curl, an app) still needs the token.
 fn origin_ok(headers: &HeaderMap, ours: &str) -> bool {
     if headers

@@ -117,7 +117,7 @@ pub async fn not_found(uri: axum::http::Uri) -> Response {
 
 /// CORS for the API: none by default (no header at all); `--cors-origins`
 /// opens it to exactly the listed origins, cookies included (the CSRF token
-/// is still required for unsafe methods).
+/// is still required for state-changing methods).
 pub fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
     use axum::http::{HeaderName, Method, header};
     use tower_http::cors::{AllowOrigin, CorsLayer};

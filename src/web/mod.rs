@@ -1,7 +1,7 @@
 //! The HTML side of the shop. `router()` lists every page path once: grep a
 //! path, land on its handler.
 //!
-//! Every route with an unsafe method is wrapped in `guard` (the CSRF check).
+//! Every route with a state-changing method is wrapped in `guard` (the CSRF check).
 //!
 //! May import: domain, db, auth, shop, error, state, http (the CSRF guard), askama.
 

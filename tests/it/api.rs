@@ -566,7 +566,7 @@ async fn cors_is_closed_by_default_and_opens_only_the_api_to_listed_origins() {
         page.headers().get("access-control-allow-origin").is_none(),
         "never the pages"
     );
-    // An unsafe API call from the listed origin passes the Origin check (the
+    // A state-changing API call from the listed origin passes the Origin check (the
     // token is still needed); from another origin it does not.
     let session: Value = client
         .http
