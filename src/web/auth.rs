@@ -183,15 +183,8 @@ async fn register_page(
 ) -> Result<Response, AppError> {
     let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let fields = vec![
-        FieldView::new("name", "Name", &form.name, errors)
-            .autocomplete("name")
-            .max(100)
-            .required(),
-        FieldView::new("email", "Email", &form.email, errors)
-            .kind("email")
-            .autocomplete("email")
-            .max(254)
-            .required(),
+        FieldView::person_name(&form.name, errors),
+        FieldView::email(&form.email, errors),
         FieldView::password("password", "Password", "new-password", errors).required(),
     ];
     let page = RegisterPage {

@@ -49,6 +49,23 @@ impl FieldView {
         self
     }
 
+    /// The person's name, as the sign-up and account forms ask for it.
+    pub fn person_name(value: &str, errors: &FieldErrors) -> Self {
+        Self::new("name", "Name", value, errors)
+            .autocomplete("name")
+            .max(100)
+            .required()
+    }
+
+    /// The email address, as the sign-up and account forms ask for it.
+    pub fn email(value: &str, errors: &FieldErrors) -> Self {
+        Self::new("email", "Email", value, errors)
+            .kind("email")
+            .autocomplete("email")
+            .max(254)
+            .required()
+    }
+
     /// A password field never shows what was typed.
     pub fn password(
         name: &'static str,
