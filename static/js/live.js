@@ -69,12 +69,15 @@ function connect() {
   socket = ws;
   ws.addEventListener("open", () => {
     delay = FIRST_DELAY_MS;
+    // For styles and tests: the page is receiving live updates.
+    document.documentElement.dataset.live = "open";
     const ids = watchedIds();
     if (ids.length > 0) ws.send(JSON.stringify({ type: "watch", product_ids: ids }));
   });
   ws.addEventListener("message", onMessage);
   ws.addEventListener("close", (event) => {
     if (socket !== ws) return; // closed on purpose (page hidden)
+    delete document.documentElement.dataset.live;
     socket = null;
     // Refused for abuse: come back slowly. Otherwise back off with jitter,
     // so a restarting shop is not met by every page at once.
@@ -89,7 +92,15 @@ function disconnect() {
   clearTimeout(retry);
   const ws = socket;
   socket = null;
-  if (ws) ws.close(1000);
+  if (ws === null) return;
+  delete document.documentElement.dataset.live;
+  // Closing a socket that is still connecting is an error in the console;
+  // close it as soon as it opens instead.
+  if (ws.readyState === WebSocket.CONNECTING) {
+    ws.addEventListener("open", () => ws.close(1000));
+  } else {
+    ws.close(1000);
+  }
 }
 
 if (location.protocol === "https:" && "WebSocket" in window) {

@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod admin;
 mod api;
+mod browser;
 mod cart;
 mod catalogue;
 mod checkout;

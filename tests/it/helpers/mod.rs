@@ -8,6 +8,7 @@
 //! default address. With `WEBSTORE_REQUIRE_SERVICES=1` a missing server fails
 //! the tests instead of leaving them SQLite-only.
 
+pub mod browser;
 pub mod page;
 
 use std::net::SocketAddr;
