@@ -93,7 +93,9 @@ impl App {
         let live = live::Hub::start(settings.redis_url.as_ref())
             .await
             .context("starting live updates")?;
-        let rate = crate::http::rate::RateLimits::new(&settings.limits);
+        let rate =
+            crate::http::rate::RateLimits::new(&settings.limits, settings.redis_url.as_ref())
+                .context("setting up rate limits")?;
         let state = AppState {
             rate,
             db,

@@ -14,6 +14,7 @@ mod cli;
 mod layout;
 mod live;
 mod ops;
+mod rate;
 mod security;
 mod sessions;
 mod transport;
