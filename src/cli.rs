@@ -197,6 +197,15 @@ struct Options {
         value_name = "ORIGINS"
     )]
     cors_origins: Option<String>,
+    /// Comma-separated addresses or networks of reverse proxies whose
+    /// X-Forwarded-For names the client [default: none].
+    #[arg(
+        long,
+        global = true,
+        env = "WEBSTORE_TRUSTED_PROXIES",
+        value_name = "NETWORKS"
+    )]
+    trusted_proxies: Option<String>,
     /// Configuration file (TOML); a missing default file is fine.
     #[arg(long, global = true, env = "WEBSTORE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -223,6 +232,7 @@ impl Options {
             auth_rate_per_minute: self.auth_rate_per_minute,
             api_rate_per_second: self.api_rate_per_second,
             cors_origins: self.cors_origins.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }

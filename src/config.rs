@@ -7,7 +7,11 @@
 //!
 //! May import: domain.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use ipnet::IpNet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -65,6 +69,8 @@ pub struct Overrides {
     pub api_rate_per_second: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cors_origins: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_proxies: Option<String>,
 }
 
 /// The merged, still textual configuration, as figment extracts it.
@@ -89,6 +95,7 @@ struct RawSettings {
     auth_rate_per_minute: u32,
     api_rate_per_second: u32,
     cors_origins: String,
+    trusted_proxies: String,
 }
 
 impl Default for RawSettings {
@@ -112,6 +119,7 @@ impl Default for RawSettings {
             auth_rate_per_minute: 20,
             api_rate_per_second: 20,
             cors_origins: String::new(),
+            trusted_proxies: String::new(),
         }
     }
 }
@@ -299,6 +307,9 @@ pub struct Settings {
     pub metrics_token: Option<SecretString>,
     /// Origins allowed to call the API from a browser (CORS); none by default.
     pub cors_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; none by
+    /// default (the TCP peer is the client).
+    pub trusted_proxies: TrustedProxies,
     /// Base64 of 32 bytes that encrypt stored secrets (TOTP); `None`: a key
     /// file in the data dir.
     pub secret_key: Option<SecretString>,
@@ -427,6 +438,8 @@ impl Settings {
                 Ok(url.origin().ascii_serialization())
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let trusted_proxies = TrustedProxies::parse(&raw.trusted_proxies)
+            .map_err(|e| invalid("trusted-proxies", e))?;
         if raw.max_connections == 0 || raw.max_connections_per_ip == 0 {
             return Err(invalid("max-connections", "must be at least 1"));
         }
@@ -441,6 +454,7 @@ impl Settings {
             log_format,
             metrics_token,
             cors_origins,
+            trusted_proxies,
             secret_key: raw
                 .secret_key
                 .filter(|k| !k.trim().is_empty())
@@ -479,9 +493,74 @@ fn non_empty<'a>(setting: &str, raw: &'a str) -> Result<&'a str, ConfigError> {
     }
 }
 
+/// The networks whose `X-Forwarded-For` is believed; empty by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Arc<[IpNet]>);
+
+impl TrustedProxies {
+    /// A comma-separated list of addresses and networks, such as
+    /// `10.0.0.0/8, 192.0.2.7`. A network that holds every address would
+    /// let any client name its own address, so it is refused.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let nets = list
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                let net = IpNet::from_str(item)
+                    .or_else(|_| IpAddr::from_str(item).map(IpNet::from))
+                    .map_err(|_| {
+                        format!("{item:?} is not an address or a network like 10.0.0.0/8")
+                    })?;
+                if net.prefix_len() == 0 {
+                    return Err(format!(
+                        "{item:?} trusts every address: any client could claim any address"
+                    ));
+                }
+                Ok(net.trunc())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self(nets.into()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn trusts(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+}
+
+/// IPv4 seen through an IPv6 socket (`::ffff:a.b.c.d`) is that IPv4.
+pub fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        IpAddr::V4(_) => ip,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("an address")
+    }
+
+    #[test]
+    fn the_trusted_proxy_list_is_checked() {
+        assert!(TrustedProxies::parse("").expect("empty").is_empty());
+        assert!(TrustedProxies::parse("10.0.0.0/8,,192.0.2.1").is_ok());
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
+        assert!(TrustedProxies::parse("proxy.example").is_err());
+        assert!(TrustedProxies::parse("0.0.0.0/0").is_err());
+        assert!(TrustedProxies::parse("::/0").is_err());
+        // Host bits are dropped: 10.1.2.3/8 is 10.0.0.0/8.
+        let trusted = TrustedProxies::parse("10.1.2.3/8").expect("list");
+        assert!(trusted.trusts(ip("10.200.0.1")));
+    }
 
     fn load(overrides: Overrides, toml: Option<&str>) -> Result<Settings, ConfigError> {
         let dir = tempfile::tempdir().expect("temp dir");

@@ -2,15 +2,14 @@
 //! database answers), `/metrics` (Prometheus text, for loopback clients or
 //! holders of the metrics token).
 //!
-//! May import: state, db, config.
+//! May import: state, db, config, http (the client address).
 
-use std::net::SocketAddr;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::State;
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -18,6 +17,7 @@ use secrecy::ExposeSecret as _;
 use sha2::{Digest as _, Sha256};
 
 use crate::error::AppError;
+use crate::http::client_addr::ClientAddr;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -84,7 +84,7 @@ async fn readyz(State(app): State<AppState>) -> Response {
 /// configured token; everyone else sees a 404.
 async fn show_metrics(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    extensions: Extensions,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let token_ok = app.settings.metrics_token.as_ref().is_some_and(|token| {
@@ -98,7 +98,10 @@ async fn show_metrics(
                 Sha256::digest(given.as_bytes()) == Sha256::digest(token.expose_secret().as_bytes())
             })
     });
-    if !peer.ip().is_loopback() && !token_ok {
+    // Behind a trusted proxy this is the client the proxy names, so the
+    // proxy's own loopback address opens nothing.
+    let loopback = ClientAddr::of(&extensions).is_some_and(|ip| ip.is_loopback());
+    if !loopback && !token_ok {
         return Err(AppError::NotFound);
     }
     let (size, idle) = app.db.pool_stats();

@@ -216,6 +216,7 @@ impl App {
 /// The shop's routes in the pipeline of layers.
 pub fn router(state: AppState) -> Router {
     let limits = state.settings.limits.clone();
+    let trusted = state.settings.trusted_proxies.clone();
     let policy = http::csrf::CsrfPolicy {
         origin: state.origin.as_str().to_owned(),
         max_body_bytes: limits.max_body_bytes,
@@ -232,7 +233,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(policy))
         .layer(session::layer(state.sessions.clone()))
         .with_state(state);
-    http::layer(routes, &limits)
+    http::layer(routes, &limits, trusted)
 }
 
 /// Housekeeping every minute: expired sessions (database store) and

@@ -4,6 +4,7 @@
 //!
 //! May import: error, config, ops (metrics).
 
+pub mod client_addr;
 pub mod csrf;
 pub mod headers;
 pub mod rate;
@@ -22,15 +23,20 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::config::Limits;
+use crate::config::{Limits, TrustedProxies};
 use crate::error::{ErrorReport, error_page};
 
 /// Wraps the shop's router in the whole pipeline.
-pub fn layer(router: Router, limits: &Limits) -> Router {
+pub fn layer(router: Router, limits: &Limits, trusted: TrustedProxies) -> Router {
     // Each `layer` call wraps everything before it, so read bottom-up: a
     // request id exists before anything logs, and the security headers also
     // cover the timeout's 408 and the panic's 500.
     router
+        // Who the client is, before anything counts or logs addresses.
+        .layer(middleware::from_fn_with_state(
+            trusted,
+            client_addr::resolve,
+        ))
         // Bodies are bounded where they are read (extractors and the CSRF
         // check); the upload route raises its own limit.
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

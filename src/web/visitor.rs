@@ -1,15 +1,15 @@
 //! `Visitor`: the session and, if signed in, the account behind a request;
-//! `ClientIp`: the peer address, for throttling and the audit log.
+//! `ClientIp`: the client's address (see `http::client_addr`), for
+//! throttling and the audit log.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
 use crate::auth::{MaybeUser, session};
 use crate::db::users::User;
 use crate::error::AppError;
+use crate::http::client_addr::ClientAddr;
 use crate::shop::cart::Owner;
 use crate::state::AppState;
 
@@ -63,10 +63,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+            ClientAddr::of(&parts.extensions)
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
         ))
     }
 }

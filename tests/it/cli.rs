@@ -75,6 +75,16 @@ fn bad_configuration_is_one_clear_line_and_exit_code_2() {
             "http-bind",
         ),
         (
+            &["serve", "--trusted-proxies", "0.0.0.0/0"],
+            &[],
+            "trusted-proxies",
+        ),
+        (
+            &["serve"],
+            &[("WEBSTORE_TRUSTED_PROXIES", "10.0.0.0/8, lb.example")],
+            "lb.example",
+        ),
+        (
             &[
                 "serve",
                 "--bind",

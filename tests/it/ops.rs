@@ -1,6 +1,8 @@
 //! Health, readiness, metrics.
 
-use crate::helpers::{TestApp, backends};
+use webstore::config::TrustedProxies;
+
+use crate::helpers::{Backend, TestApp, backends};
 
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_when_all_is_well() {
@@ -32,6 +34,44 @@ async fn metrics_count_requests_by_route_and_status_for_loopback_clients() {
     assert!(body.contains("route=\"/products/{id}\"") && body.contains("status=\"404\""));
     assert!(body.contains("http_request_duration_seconds"));
     assert!(body.contains("db_pool_connections"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_on_loopback_metrics_stay_closed_to_forwarded_clients() {
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Box::new(|s| {
+            s.trusted_proxies = TrustedProxies::parse("127.0.0.1").expect("list");
+        }),
+    )
+    .await;
+    let client = app.visitor();
+    let url = client.url("/metrics");
+    let forwarded = client
+        .raw()
+        .get(&url)
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(
+        forwarded.status(),
+        404,
+        "a client of the proxy is not local"
+    );
+    let local = client
+        .raw()
+        .get(&url)
+        .header("x-forwarded-for", "127.0.0.1")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(local.status(), 200, "a local client through the proxy");
+    assert_eq!(
+        client.get("/metrics").await.status,
+        200,
+        "the proxy's host itself"
+    );
 }
 
 #[tokio::test]

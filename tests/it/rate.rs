@@ -1,13 +1,14 @@
 //! Per-address rate limits across instances: with `--redis-url` the
-//! instances spend one budget, without it each counts on its own. Each
-//! test signs in from an address of its own in 127.0.0.0/8, so budgets
-//! left in Redis by other tests or earlier runs never meet it.
+//! instances spend one budget, without it each counts on its own; behind a
+//! trusted proxy the address is the client's the proxy names. Each test
+//! signs in from an address of its own in 127.0.0.0/8, so budgets left in
+//! Redis by other tests or earlier runs never meet it.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use webstore::config::Settings;
+use webstore::config::{Settings, TrustedProxies};
 
 use crate::helpers::{Backend, TestApp};
 
@@ -60,8 +61,16 @@ impl SignIn {
 
     /// A sign-in with a wrong password: 401 unless refused.
     async fn attempt(&self) -> reqwest::Response {
-        self.http
-            .post(format!("{}/api/v1/auth/login", self.base))
+        self.attempt_forwarded_for(None).await
+    }
+
+    /// The same, through a proxy that names the client `forwarded_for`.
+    async fn attempt_forwarded_for(&self, forwarded_for: Option<&str>) -> reqwest::Response {
+        let mut request = self.http.post(format!("{}/api/v1/auth/login", self.base));
+        if let Some(client) = forwarded_for {
+            request = request.header("x-forwarded-for", client);
+        }
+        request
             .header("x-csrf-token", &self.token)
             .header("origin", &self.origin)
             .json(&json!({"email": "nobody@example.com", "password": "wrong wrong wrong"}))
@@ -167,4 +176,72 @@ async fn without_redis_each_instance_keeps_a_sign_in_budget_of_its_own() {
         3,
         "the first instance refuses beyond its own four: {statuses:?}"
     );
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_a_budget_and_others_cannot_pick_one() {
+    let proxy = fresh_loopback();
+    let app = TestApp::spawn_with(
+        Backend::Sqlite,
+        Box::new(move |s: &mut Settings| {
+            low_sign_in_limit(false)(s);
+            s.trusted_proxies =
+                TrustedProxies::parse(&proxy.to_string()).expect("the proxy's address");
+        }),
+    )
+    .await;
+    let via_proxy = SignIn::new(&app, proxy).await;
+    // A client that names itself first is not believed: the proxy appends
+    // the address it saw, and that one counts.
+    let first = Some("198.51.100.66, 203.0.113.1");
+    for n in 0..SIGN_INS_PER_MINUTE {
+        let status = via_proxy.attempt_forwarded_for(first).await.status();
+        assert_eq!(status, 401, "attempt {} of 203.0.113.1", n + 1);
+    }
+    assert_eq!(via_proxy.attempt_forwarded_for(first).await.status(), 429);
+    assert_eq!(
+        via_proxy
+            .attempt_forwarded_for(Some("203.0.113.1"))
+            .await
+            .status(),
+        429,
+        "the same client, whatever it wrote before"
+    );
+    // Another client behind the same proxy has its own budget.
+    assert_eq!(
+        via_proxy
+            .attempt_forwarded_for(Some("203.0.113.2"))
+            .await
+            .status(),
+        401
+    );
+
+    // A direct client's header is ignored: a new name every time does not
+    // buy new attempts.
+    let direct = SignIn::new(&app, fresh_loopback()).await;
+    let mut statuses = Vec::new();
+    for n in 0..=SIGN_INS_PER_MINUTE {
+        let claimed = format!("203.0.113.{}", 100 + n);
+        statuses.push(
+            direct
+                .attempt_forwarded_for(Some(&claimed))
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 429]);
+
+    // The audit log names the client, not the proxy.
+    let db = app.db().await;
+    let addresses: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT client_ip FROM audit_log")
+        .fetch_all(&db)
+        .await
+        .expect("audit log");
+    let addresses: Vec<String> = addresses.into_iter().map(|(a,)| a).collect();
+    assert!(
+        addresses.contains(&"203.0.113.1".to_owned()),
+        "{addresses:?}"
+    );
+    assert!(!addresses.contains(&proxy.to_string()), "{addresses:?}");
 }

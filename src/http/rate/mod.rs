@@ -1,6 +1,7 @@
-//! Rate limits per client address, keyed on the TCP peer (`ConnectInfo`):
-//! sign-in and sign-up are limited per minute, the API per second. Over the
-//! limit: 429 with `Retry-After`, as problem+json.
+//! Rate limits per client address (`ClientAddr`: the TCP peer, or the
+//! client a trusted proxy names): sign-in and sign-up are limited per
+//! minute, the API per second. Over the limit: 429 with `Retry-After`, as
+//! problem+json.
 //!
 //! Both limits are GCRA, as in `governor`: one request per period, bursts
 //! up to a capacity. Without `--redis-url` each instance counts on its own,
@@ -25,14 +26,14 @@ mod shared;
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request};
+use axum::extract::Request;
 use axum::response::Response;
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -40,6 +41,7 @@ use secrecy::SecretString;
 
 use crate::config::Limits;
 use crate::error::AppError;
+use crate::http::client_addr::ClientAddr;
 use shared::SharedBudget;
 
 /// The two limiters, shared by every router.
@@ -207,10 +209,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> ResponseFuture {
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip());
+        let peer = ClientAddr::of(request.extensions());
         // Served without connect info there is no key to count: refuse.
         let Some(ip) = peer else {
             return Box::pin(std::future::ready(Ok(refusal(1))));
@@ -238,8 +237,11 @@ fn refusal(retry_after: u64) -> Response {
 mod tests {
     use std::time::Instant;
 
+    use std::net::SocketAddr;
+
     use axum::Router;
     use axum::body::Body;
+    use axum::extract::ConnectInfo;
     use axum::http::StatusCode;
     use axum::routing::post;
     use tower::ServiceExt as _;
