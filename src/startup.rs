@@ -144,7 +144,11 @@ impl App {
         shutdown: impl Future<Output = ()> + Send,
     ) -> anyhow::Result<()> {
         let limits = self.state.settings.limits.clone();
-        let limiter = ConnectionLimiter::new(limits.max_connections, limits.max_connections_per_ip);
+        let limiter = ConnectionLimiter::new(
+            limits.max_connections,
+            limits.max_connections_per_ip,
+            self.state.settings.trusted_proxies.clone(),
+        );
         let handle: Handle<SocketAddr> = Handle::new();
 
         let mut https = axum_server::from_tcp(self.https)?

@@ -25,7 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::config::{ConfigError, TlsSource};
+use crate::config::{ConfigError, TlsSource, TrustedProxies};
 
 /// Validity of a generated certificate (the contract allows at most 365 days).
 const SELF_SIGNED_VALIDITY: time::Duration = time::Duration::days(360);
@@ -192,20 +192,23 @@ pub async fn renew_self_signed(dir: PathBuf, config: axum_server::tls_rustls::Ru
 }
 
 /// Caps open connections, in total and per client address. A connection
-/// over either cap is closed at once, before any TLS work.
+/// over either cap is closed at once, before any TLS work. Trusted proxies
+/// carry everyone's connections, so only the total caps theirs.
 #[derive(Clone)]
 pub struct ConnectionLimiter {
     total: Arc<Semaphore>,
     per_ip: Arc<Mutex<HashMap<IpAddr, usize>>>,
     max_per_ip: usize,
+    proxies: TrustedProxies,
 }
 
 impl ConnectionLimiter {
-    pub fn new(max_total: usize, max_per_ip: usize) -> Self {
+    pub fn new(max_total: usize, max_per_ip: usize, proxies: TrustedProxies) -> Self {
         Self {
             total: Arc::new(Semaphore::new(max_total)),
             per_ip: Arc::new(Mutex::new(HashMap::new())),
             max_per_ip,
+            proxies,
         }
     }
 
@@ -213,7 +216,7 @@ impl ConnectionLimiter {
         let permit = self.total.clone().try_acquire_owned().ok()?;
         let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
         let count = map.entry(ip).or_insert(0);
-        if *count >= self.max_per_ip {
+        if *count >= self.max_per_ip && !self.proxies.trusts(ip) {
             return None;
         }
         *count += 1;
@@ -330,7 +333,7 @@ mod tests {
 
     #[test]
     fn limiter_caps_per_ip_and_frees_on_drop() {
-        let limiter = ConnectionLimiter::new(10, 2);
+        let limiter = ConnectionLimiter::new(10, 2, TrustedProxies::default());
         let ip: IpAddr = "10.0.0.1".parse().expect("ip");
         let other: IpAddr = "10.0.0.2".parse().expect("ip");
         let a = limiter.admit(ip).expect("first");
@@ -342,8 +345,24 @@ mod tests {
     }
 
     #[test]
+    fn a_trusted_proxy_is_capped_by_the_total_only() {
+        let proxies = TrustedProxies::parse("10.0.0.9").expect("list");
+        let limiter = ConnectionLimiter::new(4, 1, proxies);
+        let proxy: IpAddr = "10.0.0.9".parse().expect("ip");
+        let held: Vec<_> = (0..4)
+            .map(|_| limiter.admit(proxy).expect("within the total"))
+            .collect();
+        assert!(limiter.admit(proxy).is_none(), "the total still holds");
+        drop(held);
+        let _one = limiter
+            .admit("10.0.0.1".parse().expect("ip"))
+            .expect("first");
+        assert!(limiter.admit("10.0.0.1".parse().expect("ip")).is_none());
+    }
+
+    #[test]
     fn limiter_caps_the_total() {
-        let limiter = ConnectionLimiter::new(1, 5);
+        let limiter = ConnectionLimiter::new(1, 5, TrustedProxies::default());
         let _a = limiter
             .admit("10.0.0.1".parse().expect("ip"))
             .expect("first");
