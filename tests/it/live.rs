@@ -14,7 +14,10 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::{self, Message};
 use webstore::seed::catalogue::PRODUCTS;
 
-use crate::helpers::{Backend, Client, STRONG_PASSWORD, TestApp, backends};
+use crate::helpers::{
+    Backend, Client, REDIS_URL, STRONG_PASSWORD, TestApp, backends, redis_available,
+    require_services,
+};
 use crate::transport::tls_connect;
 
 const COOKIE: &str = webstore::auth::session::COOKIE_NAME;
@@ -395,13 +398,7 @@ async fn the_server_pings_and_closes_a_socket_whose_session_has_ended() {
 
 #[tokio::test]
 async fn with_redis_a_stock_change_on_one_instance_reaches_a_watcher_on_another() {
-    let required = std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-    if std::net::TcpStream::connect("127.0.0.1:6379").is_err() {
-        assert!(
-            !required,
-            "Redis is required here but does not answer on 127.0.0.1:6379"
-        );
-        eprintln!("Redis not available: the cross-instance live test runs where it is");
+    if !redis_available("cross-instance live") {
         return;
     }
     let Some(backend) = backends()
@@ -409,14 +406,12 @@ async fn with_redis_a_stock_change_on_one_instance_reaches_a_watcher_on_another(
         .into_iter()
         .find(|b| matches!(b, Backend::MariaDb { .. }))
     else {
-        assert!(!required, "MariaDB is required here");
+        assert!(!require_services(), "MariaDB is required here");
         eprintln!("MariaDB not available: the cross-instance live test runs where it is");
         return;
     };
     let redis = |s: &mut webstore::config::Settings| {
-        s.redis_url = Some(secrecy::SecretString::from(
-            "redis://127.0.0.1:6379".to_owned(),
-        ));
+        s.redis_url = Some(secrecy::SecretString::from(REDIS_URL.to_owned()));
     };
     let first = TestApp::spawn_with(backend, Box::new(redis)).await;
     let dir = tempfile::tempdir().expect("dir");

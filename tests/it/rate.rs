@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use webstore::config::{Settings, TrustedProxies};
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, REDIS_URL, TestApp, redis_available};
 
 /// Sign-in attempts per minute and address in these tests.
 const SIGN_INS_PER_MINUTE: u32 = 4;
@@ -84,22 +84,14 @@ fn low_sign_in_limit(redis: bool) -> impl FnOnce(&mut Settings) + Send {
     move |s: &mut Settings| {
         s.limits.auth_rate_per_minute = SIGN_INS_PER_MINUTE;
         if redis {
-            s.redis_url = Some(secrecy::SecretString::from(
-                "redis://127.0.0.1:6379".to_owned(),
-            ));
+            s.redis_url = Some(secrecy::SecretString::from(REDIS_URL.to_owned()));
         }
     }
 }
 
 #[tokio::test]
 async fn with_redis_sign_ins_spread_over_two_instances_share_one_budget() {
-    let required = std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-    if std::net::TcpStream::connect("127.0.0.1:6379").is_err() {
-        assert!(
-            !required,
-            "Redis is required here but does not answer on 127.0.0.1:6379"
-        );
-        eprintln!("Redis not available: the cross-instance rate-limit test runs where it is");
+    if !redis_available("cross-instance rate-limit") {
         return;
     }
     let first = TestApp::spawn_with(Backend::Sqlite, Box::new(low_sign_in_limit(true))).await;

@@ -1,7 +1,9 @@
 //! Sessions and CSRF: cookie attributes, fixation, logout, forged cookies,
 //! forged requests.
 
-use crate::helpers::{STRONG_PASSWORD, TestApp, backends};
+use crate::helpers::{
+    REDIS_URL, STRONG_PASSWORD, TestApp, backends, redis_available, require_services,
+};
 
 const COOKIE: &str = webstore::auth::session::COOKIE_NAME;
 
@@ -297,14 +299,7 @@ async fn a_session_that_only_holds_a_token_is_short_lived_and_a_cart_makes_it_la
 
 #[tokio::test]
 async fn with_redis_two_instances_share_sessions() {
-    let redis_up = std::net::TcpStream::connect("127.0.0.1:6379").is_ok();
-    let required = std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-    if !redis_up {
-        assert!(
-            !required,
-            "Redis is required here but does not answer on 127.0.0.1:6379"
-        );
-        eprintln!("Redis not available: the shared-session test runs where it is");
+    if !redis_available("shared-session") {
         return;
     }
     let Some(backend) = backends()
@@ -312,13 +307,11 @@ async fn with_redis_two_instances_share_sessions() {
         .into_iter()
         .find(|b| matches!(b, crate::helpers::Backend::MariaDb { .. }))
     else {
-        assert!(!required, "MariaDB is required here");
+        assert!(!require_services(), "MariaDB is required here");
         return;
     };
     let redis = |s: &mut webstore::config::Settings| {
-        s.redis_url = Some(secrecy::SecretString::from(
-            "redis://127.0.0.1:6379".to_owned(),
-        ));
+        s.redis_url = Some(secrecy::SecretString::from(REDIS_URL.to_owned()));
     };
     let first = TestApp::spawn_with(backend, Box::new(redis)).await;
     let dir = tempfile::tempdir().expect("dir");

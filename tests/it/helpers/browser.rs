@@ -19,6 +19,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, MutexGuard};
 
+use super::require_services;
+
 /// The flags every browser starts with: headless, and no connection of its
 /// own to anything but the shop under test.
 const CHROMIUM_FLAGS: &[&str] = &[
@@ -40,10 +42,6 @@ const PATIENCE: Duration = Duration::from_secs(20);
 /// One browser test at a time: two cores do not run several chromiums and
 /// the rest of the suite well.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
-
-fn require_services() -> bool {
-    std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
-}
 
 fn setting(var: &str, default: &str) -> PathBuf {
     std::env::var_os(var)

@@ -39,8 +39,26 @@ impl Backend {
     }
 }
 
-fn require_services() -> bool {
+pub fn require_services() -> bool {
     std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
+}
+
+/// The Redis these tests use.
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+/// Whether Redis answers for a test that needs it; where it is required
+/// and does not answer, the test fails here. `what` names the test in the
+/// note when it is skipped.
+pub fn redis_available(what: &str) -> bool {
+    if std::net::TcpStream::connect("127.0.0.1:6379").is_ok() {
+        return true;
+    }
+    assert!(
+        !require_services(),
+        "Redis is required here but does not answer on 127.0.0.1:6379"
+    );
+    eprintln!("Redis not available: the {what} test runs where it is");
+    false
 }
 
 /// The backends every database test runs on, SQLite first.
