@@ -25,7 +25,10 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 use tokio::sync::{broadcast, mpsc, watch};
 
-use crate::domain::{CartId, ProductId, Stock};
+use sha2::{Digest as _, Sha256};
+use tower_sessions::session::Id;
+
+use crate::domain::{ProductId, Stock, UserId};
 
 /// The Redis pub/sub channel every instance of the shop shares.
 pub const CHANNEL: &str = "webstore:live";
@@ -45,9 +48,33 @@ const SUBSCRIPTION_PING_EVERY: Duration = Duration::from_secs(30);
 const RECONNECT_MIN: Duration = Duration::from_secs(1);
 const RECONNECT_MAX: Duration = Duration::from_secs(30);
 
+/// Whose cart an event is about, and what a socket is bound to: an
+/// account (on every device it is signed in on), or a visitor's session.
+/// A socket bound before its cart existed still gets the first count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "key", rename_all = "lowercase")]
+pub enum CartOwner {
+    Account(UserId),
+    /// A digest of the session id: the id itself never leaves the
+    /// request, not even to Redis.
+    Visitor([u8; 16]),
+}
+
+impl CartOwner {
+    pub fn visitor(session: &Id) -> Self {
+        let digest = Sha256::new()
+            .chain_update(b"webstore live cart owner\0")
+            .chain_update(session.to_string().as_bytes())
+            .finalize();
+        let mut key = [0; 16];
+        key.copy_from_slice(&digest[..16]);
+        Self::Visitor(key)
+    }
+}
+
 /// Something a page may show has changed. Serialises to what the browser
 /// receives: `{"type":"stock","product_id":7,"stock":3}` or
-/// `{"type":"cart","count":2}` (the cart's id stays on the server).
+/// `{"type":"cart","count":2}` (whose cart it is stays on the server).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Event {
@@ -58,7 +85,7 @@ pub enum Event {
     },
     Cart {
         #[serde(skip)]
-        cart_id: CartId,
+        owner: CartOwner,
         count: i64,
     },
 }
@@ -74,12 +101,12 @@ pub struct Delivery {
     pub text: Utf8Bytes,
 }
 
-/// An event as instances tell each other, cart id included.
+/// An event as instances tell each other, cart owner included.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum Relayed {
     Stock { product_id: ProductId, stock: i64 },
-    Cart { cart_id: CartId, count: i64 },
+    Cart { owner: CartOwner, count: i64 },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -98,7 +125,7 @@ impl From<Event> for Relayed {
                 product_id,
                 stock: stock.get(),
             },
-            Event::Cart { cart_id, count } => Self::Cart { cart_id, count },
+            Event::Cart { owner, count } => Self::Cart { owner, count },
         }
     }
 }
@@ -112,7 +139,7 @@ impl TryFrom<Relayed> for Event {
                 product_id,
                 stock: Stock::new(stock).map_err(|_| ())?,
             }),
-            Relayed::Cart { cart_id, count } if count >= 0 => Ok(Self::Cart { cart_id, count }),
+            Relayed::Cart { owner, count } if count >= 0 => Ok(Self::Cart { owner, count }),
             Relayed::Cart { .. } => Err(()),
         }
     }
@@ -239,8 +266,8 @@ impl Hub {
     }
 
     /// Shorthand: a cart now holds `count` units.
-    pub fn cart_changed(&self, cart_id: CartId, count: i64) {
-        self.publish(Event::Cart { cart_id, count });
+    pub fn cart_changed(&self, owner: CartOwner, count: i64) {
+        self.publish(Event::Cart { owner, count });
     }
 
     /// The events from now on, for one socket.
@@ -399,12 +426,12 @@ mod tests {
         ProductId::try_from(id).expect("id")
     }
 
-    fn cart(id: i64) -> CartId {
-        CartId::try_from(id).expect("id")
+    fn account(id: i64) -> CartOwner {
+        CartOwner::Account(UserId::try_from(id).expect("id"))
     }
 
     #[test]
-    fn events_serialise_to_the_contract_shape_without_the_cart_id() {
+    fn events_serialise_to_the_contract_shape_without_the_cart_owner() {
         let stock = Event::Stock {
             product_id: product(7),
             stock: Stock::new(3).expect("stock"),
@@ -414,7 +441,7 @@ mod tests {
             r#"{"type":"stock","product_id":7,"stock":3}"#
         );
         let count = Event::Cart {
-            cart_id: cart(41),
+            owner: account(41),
             count: 2,
         };
         assert_eq!(
@@ -430,7 +457,7 @@ mod tests {
     #[test]
     fn relayed_events_keep_the_cart_and_our_own_or_another_shops_are_dropped() {
         let event = Event::Cart {
-            cart_id: cart(41),
+            owner: account(41),
             count: 2,
         };
         let payload = serde_json::to_vec(&Envelope {
@@ -456,18 +483,18 @@ mod tests {
     fn malformed_or_out_of_range_relayed_messages_are_ignored() {
         for payload in [
             &b"not json"[..],
-            br#"{"from":"x","event":{"type":"cart","cart_id":1,"count":1}}"#,
+            br#"{"from":"x","event":{"type":"cart","owner":{"kind":"account","key":1},"count":1}}"#,
             br#"{"from":"x","db":0,"event":{"type":"stock","product_id":0,"stock":1}}"#,
             br#"{"from":"x","db":0,"event":{"type":"stock","product_id":1,"stock":-1}}"#,
-            br#"{"from":"x","db":0,"event":{"type":"cart","cart_id":1,"count":-5}}"#,
+            br#"{"from":"x","db":0,"event":{"type":"cart","owner":{"kind":"account","key":1},"count":-5}}"#,
             br#"{"from":"x","db":0,"event":{"type":"reboot"}}"#,
         ] {
             assert_eq!(relayed_event(payload, &instance("me", 0)), None);
         }
-        let fine = br#"{"from":"x","db":0,"event":{"type":"cart","cart_id":1,"count":1}}"#;
+        let fine = br#"{"from":"x","db":0,"event":{"type":"cart","owner":{"kind":"account","key":1},"count":1}}"#;
         assert!(relayed_event(fine, &instance("me", 0)).is_some());
         let long = format!(
-            r#"{{"from":"{}","db":0,"event":{{"type":"cart","cart_id":1,"count":1}}}}"#,
+            r#"{{"from":"{}","db":0,"event":{{"type":"cart","owner":{{"kind":"account","key":1}},"count":1}}}}"#,
             "x".repeat(5000)
         );
         assert_eq!(relayed_event(long.as_bytes(), &instance("me", 0)), None);

@@ -11,7 +11,7 @@ pub mod socket;
 use axum::Router;
 use axum::routing::get;
 
-pub use hub::{Event, Hub};
+pub use hub::{CartOwner, Event, Hub};
 
 use crate::state::AppState;
 

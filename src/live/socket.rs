@@ -1,6 +1,6 @@
 //! `GET /ws`: the Origin check, the upgrade, and one socket's life.
 //!
-//! A socket is bound at connect to the visitor's session and cart (no
+//! A socket is bound at connect to the visitor's session, or account (no
 //! session is made for it); it gets `cart` events for that cart only and
 //! `stock` events for the products its page watches. Hostile clients are
 //! bounded: 4 KiB per message, 20 messages per 10 s, a few malformed ones,
@@ -26,11 +26,10 @@ use tracing::Instrument as _;
 
 use crate::auth::session;
 use crate::auth::store::AppSessionStore;
-use crate::domain::{CartId, ProductId};
+use crate::domain::ProductId;
 use crate::error::AppError;
 use crate::http::csrf::CsrfPolicy;
-use crate::live::hub::{self, Event, Hub};
-use crate::shop::cart::{self, Owner};
+use crate::live::hub::{self, CartOwner, Event, Hub};
 use crate::state::AppState;
 
 /// The largest message (and frame) a client may send.
@@ -78,24 +77,17 @@ pub async fn open_socket(
         Err(rejection) => return Ok(rejection.into_response()),
     };
     let user = session::signed_in_user(&session, &app.db).await?;
-    let owner = match &user {
-        Some(user) => Owner::Account(user),
-        None => Owner::Visitor(&session),
-    };
-    let mut conn = app.db.conn().await?;
-    let cart = cart::find_cart(&mut conn, &owner).await?;
-    drop(conn);
+    // Reading the session above loaded it: the id is there only if a
+    // stored session stands behind it.
+    let id = session.id();
     let binding = Binding {
-        // Reading the session above loaded it: the id is kept only if a
-        // stored session stands behind it.
-        session: session.id(),
-        cart,
+        owner: match &user {
+            Some(user) => Some(CartOwner::Account(user.id)),
+            None => id.as_ref().map(CartOwner::visitor),
+        },
+        session: id,
     };
-    tracing::debug!(
-        live.signed_in = user.is_some(),
-        live.cart = binding.cart.is_some(),
-        "live socket opening"
-    );
+    tracing::debug!(live.signed_in = user.is_some(), "live socket opening");
     let hub = app.live.clone();
     let store = app.sessions.clone();
     let span = tracing::Span::current();
@@ -110,7 +102,8 @@ pub async fn open_socket(
 struct Binding {
     /// The session to re-check; kept in memory only, never logged.
     session: Option<Id>,
-    cart: Option<CartId>,
+    /// Whose cart counts it gets; none without a session.
+    owner: Option<CartOwner>,
 }
 
 /// The one message a client sends.
@@ -255,7 +248,7 @@ async fn run(socket: &mut WebSocket, hub: &Hub, store: &AppSessionStore, binding
             }
             event = events.recv() => match event {
                 Ok(delivery) => {
-                    if wants(&delivery.event, &watched, binding.cart)
+                    if wants(&delivery.event, &watched, binding.owner)
                         && !send(socket, Message::Text(delivery.text.clone())).await
                     {
                         return End::SendFailed;
@@ -297,10 +290,10 @@ async fn run(socket: &mut WebSocket, hub: &Hub, store: &AppSessionStore, binding
 }
 
 /// Whether this socket's page shows what the event is about.
-fn wants(event: &Event, watched: &HashSet<ProductId>, cart: Option<CartId>) -> bool {
+fn wants(event: &Event, watched: &HashSet<ProductId>, owner: Option<CartOwner>) -> bool {
     match event {
         Event::Stock { product_id, .. } => watched.contains(product_id),
-        Event::Cart { cart_id, .. } => cart == Some(*cart_id),
+        Event::Cart { owner: of, .. } => owner == Some(*of),
     }
 }
 
@@ -382,7 +375,7 @@ mod tests {
     #[test]
     fn sockets_get_their_own_cart_and_watched_products_only() {
         let p = |n| ProductId::try_from(n).expect("id");
-        let c = |n| CartId::try_from(n).expect("id");
+        let c = |n| CartOwner::Account(crate::domain::UserId::try_from(n).expect("id"));
         let watched: HashSet<ProductId> = [p(1), p(2)].into();
         let stock = |n| Event::Stock {
             product_id: p(n),
@@ -391,7 +384,7 @@ mod tests {
         assert!(wants(&stock(1), &watched, None));
         assert!(!wants(&stock(3), &watched, None));
         let cart = Event::Cart {
-            cart_id: c(5),
+            owner: c(5),
             count: 1,
         };
         assert!(wants(&cart, &watched, Some(c(5))));

@@ -11,7 +11,7 @@ use crate::db::{self, Connection, Db};
 use crate::domain::cart::QuantityError;
 use crate::domain::{CartId, LineChange, Money, PriceCents, ProductId, Quantity};
 use crate::error::AppError;
-use crate::live::Hub;
+use crate::live::{CartOwner, Hub};
 
 /// Why a cart change was refused; each is shown next to the form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -164,17 +164,25 @@ pub async fn remove_line(db: &Db, owner: &Owner<'_>, product: ProductId) -> Resu
 /// any change to it: adding, changing, removing, merging, checking out.
 /// Best effort: the change is saved already, so a failure is only logged.
 pub async fn publish_cart_count(db: &Db, live: &Hub, owner: &Owner<'_>) {
+    let key = match owner {
+        Owner::Account(user) => CartOwner::Account(user.id),
+        Owner::Visitor(session) => match session.id() {
+            Some(id) => CartOwner::visitor(&id),
+            // A session made by this very request: no socket has it yet.
+            None => return,
+        },
+    };
     let counted = async {
         let mut conn = db.conn().await?;
         let Some(cart) = find_cart(&mut conn, owner).await? else {
             return Ok(None);
         };
         let count = db::carts::cart_count(&mut conn, cart).await?;
-        Ok::<_, AppError>(Some((cart, count)))
+        Ok::<_, AppError>(Some(count))
     }
     .await;
     match counted {
-        Ok(Some((cart, count))) => live.cart_changed(cart, count),
+        Ok(Some(count)) => live.cart_changed(key, count),
         Ok(None) => {}
         Err(error) => tracing::warn!(%error, "the cart count could not be published"),
     }

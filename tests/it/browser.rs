@@ -96,10 +96,61 @@ async fn a_shopper_searches_fills_the_cart_signs_up_and_sees_the_order() {
         let product_path = shopper.wait_for_path("/products/").await;
         assert_eq!(shopper.text("h1").await, wanted.name);
         shopper.assert_accessible("product").await;
+        // A second window of the same browser (the same visitor) is open
+        // on the home page: its cart badge follows without a reload.
+        let first = shopper.client.window().await.expect("window");
+        let second = shopper
+            .client
+            .new_window(false)
+            .await
+            .expect("a window")
+            .handle;
+        shopper
+            .client
+            .switch_to_window(second.clone())
+            .await
+            .expect("switch");
+        shopper.goto("/").await;
+        shopper
+            .wait_until(
+                "the live connection",
+                "document.documentElement.dataset.live === 'open'",
+            )
+            .await;
+        assert_eq!(shopper.text("[data-cart-count]").await, "0");
+        shopper
+            .script("window.stayedOnPage = true; return null;")
+            .await;
+        shopper
+            .client
+            .switch_to_window(first.clone())
+            .await
+            .expect("switch");
+
         shopper.fill("#quantity", "2").await;
         shopper.click("form.add-to-cart button[type=submit]").await;
         shopper.wait_for_path("/cart").await;
         assert_eq!(shopper.text("[data-cart-count]").await, "2");
+
+        shopper
+            .client
+            .switch_to_window(second)
+            .await
+            .expect("switch");
+        shopper
+            .wait_until(
+                "the new cart count in the other window",
+                "document.querySelector('[data-cart-count]').textContent === '2' \
+                 && window.stayedOnPage === true",
+            )
+            .await;
+        shopper.screenshot("other-window").await;
+        shopper.client.close_window().await.expect("close");
+        shopper
+            .client
+            .switch_to_window(first)
+            .await
+            .expect("switch");
         let line = shopper.text(".cart-table tbody tr").await;
         assert!(line.contains(wanted.name), "{line}");
         shopper.assert_accessible("cart").await;

@@ -345,6 +345,48 @@ async fn a_visitors_socket_gets_its_own_cart_count_and_no_one_elses() {
 }
 
 #[tokio::test]
+async fn a_socket_opened_before_the_cart_existed_gets_its_first_count() {
+    let app = TestApp::spawn().await;
+    let product = app.demo_product_id().await;
+    let alice = app.visitor();
+    let page = alice.get(&format!("/products/{product}")).await;
+    let cookie = page.set_cookie(COOKIE).expect("a session for the form");
+    let mut socket = connect(&app, Some(&cookie)).await;
+    sync(&mut socket).await;
+
+    assert_eq!(alice.add_to_cart(product, "2").await.status, 303);
+    assert_eq!(
+        next_event(&mut socket).await,
+        json!({"type": "cart", "count": 2})
+    );
+}
+
+#[tokio::test]
+async fn an_accounts_sockets_on_two_devices_both_get_its_cart_count() {
+    let app = TestApp::spawn().await;
+    let product = app.demo_product_id().await;
+    let email = "two-devices@example.com";
+    let phone = app.visitor();
+    phone.register(email, "Two Devices", STRONG_PASSWORD).await;
+    let mut sockets = Vec::new();
+    let mut devices = Vec::new();
+    for _ in 0..2 {
+        let device = app.visitor();
+        let signed_in = device.login(email, STRONG_PASSWORD).await;
+        assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+        let cookie = signed_in.set_cookie(COOKIE).expect("a fresh session");
+        let mut socket = connect(&app, Some(&cookie)).await;
+        sync(&mut socket).await;
+        sockets.push(socket);
+        devices.push(device);
+    }
+    assert_eq!(devices[0].add_to_cart(product, "3").await.status, 303);
+    for socket in &mut sockets {
+        assert_eq!(next_event(socket).await["count"], json!(3));
+    }
+}
+
+#[tokio::test]
 async fn a_forged_session_cookie_binds_the_socket_to_no_cart() {
     let app = TestApp::spawn().await;
     let product = app.demo_product_id().await;
