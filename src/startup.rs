@@ -225,6 +225,7 @@ pub fn router(state: AppState) -> Router {
         origin: state.origin.as_str().to_owned(),
         max_body_bytes: limits.max_body_bytes,
         api_origins: state.settings.cors_origins.clone(),
+        secrets: state.secrets.clone(),
     };
     // The CSRF guards inside the routers read the session and the policy,
     // so both layers wrap them.
@@ -235,6 +236,7 @@ pub fn router(state: AppState) -> Router {
         .merge(live::router())
         .fallback(http::not_found)
         .layer(axum::Extension(policy))
+        .layer(axum::middleware::from_fn(http::csrf::browser_secret))
         .layer(session::layer(state.sessions.clone()))
         .with_state(state);
     http::layer(routes, &limits, trusted)

@@ -155,7 +155,7 @@ pub async fn log_in(
     {
         LogIn::SignedIn(user) => {
             cart::merge_visitor_cart(&app.db, &session, &user).await?;
-            cart::publish_cart_count(&app.db, &app.live, &cart::Owner::Account(&user)).await;
+            cart::publish_cart_count(&app.db, &app.live, &cart::Owner::Account(&user), None).await;
             session::sign_in(&session, &user).await?;
             let info = session_info(&app, &MaybeUser(Some(*user)), &session).await?;
             Ok(Json(info).into_response())

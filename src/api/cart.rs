@@ -13,6 +13,7 @@ use crate::api::problem::{ApiError, ApiJson, Problem};
 use crate::auth::MaybeUser;
 use crate::domain::{LineChange, ProductId, Quantity};
 use crate::error::AppError;
+use crate::http::csrf::BrowserSecret;
 use crate::shop::cart::{self, CartError, Owner};
 use crate::state::AppState;
 
@@ -123,6 +124,7 @@ pub async fn add_cart_item(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,
     session: Session,
+    browser: Option<BrowserSecret>,
     ApiJson(body): ApiJson<AddItemRequest>,
 ) -> Result<(StatusCode, Json<Cart>), ApiError> {
     let user = user?;
@@ -133,7 +135,13 @@ pub async fn add_cart_item(
     cart::add_item(&app.db, &owner, product, quantity)
         .await?
         .map_err(cart_problem)?;
-    cart::publish_cart_count(&app.db, &app.live, &owner).await;
+    cart::publish_cart_count(
+        &app.db,
+        &app.live,
+        &owner,
+        browser.as_ref().and_then(BrowserSecret::sent),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(cart_json(&app, &owner).await?)))
 }
 
@@ -164,6 +172,7 @@ pub async fn set_cart_item(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,
     session: Session,
+    browser: Option<BrowserSecret>,
     Path(raw): Path<String>,
     ApiJson(body): ApiJson<SetQuantityRequest>,
 ) -> Result<Json<Cart>, ApiError> {
@@ -175,7 +184,13 @@ pub async fn set_cart_item(
     cart::change_line(&app.db, &owner, product, change)
         .await?
         .map_err(cart_problem)?;
-    cart::publish_cart_count(&app.db, &app.live, &owner).await;
+    cart::publish_cart_count(
+        &app.db,
+        &app.live,
+        &owner,
+        browser.as_ref().and_then(BrowserSecret::sent),
+    )
+    .await;
     Ok(Json(cart_json(&app, &owner).await?))
 }
 
@@ -190,12 +205,19 @@ pub async fn remove_cart_item(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,
     session: Session,
+    browser: Option<BrowserSecret>,
     Path(raw): Path<String>,
 ) -> Result<Json<Cart>, ApiError> {
     let user = user?;
     let product: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
     let owner = owner(&user, &session);
     cart::remove_line(&app.db, &owner, product).await?;
-    cart::publish_cart_count(&app.db, &app.live, &owner).await;
+    cart::publish_cart_count(
+        &app.db,
+        &app.live,
+        &owner,
+        browser.as_ref().and_then(BrowserSecret::sent),
+    )
+    .await;
     Ok(Json(cart_json(&app, &owner).await?))
 }

@@ -103,6 +103,7 @@ pub async fn place_order(
         &app.db,
         &app.live,
         &crate::shop::cart::Owner::Account(&user),
+        None,
     )
     .await;
     let (summary, lines) = shop_orders::find_own_order(&app.db, user.id, order)

@@ -19,9 +19,10 @@ use crate::domain::{CartId, Role, UserId};
 pub const COOKIE_NAME: &str = "__Host-webstore";
 /// A visitor's session (and so their cart) lives this long without a visit.
 pub const VISITOR_IDLE: Duration = Duration::days(30);
-/// A session that holds nothing but a CSRF token (a visitor who only looked
-/// at a form) is forgotten much sooner, so cookieless crawlers cannot fill
-/// the session store for a month.
+/// A session that holds nothing but a CSRF token (an API client that only
+/// asked for one) is forgotten much sooner, so cookieless clients cannot
+/// fill the session store for a month. Pages make no such sessions (see
+/// `http::csrf::form_token`).
 pub const TOKEN_ONLY_IDLE: Duration = Duration::hours(2);
 pub const SIGNED_IN_MAX: Duration = Duration::hours(12);
 pub const ADMIN_IDLE: Duration = Duration::minutes(30);
@@ -54,7 +55,8 @@ fn store_error(e: tower_sessions::session::Error) -> anyhow::Error {
     anyhow::anyhow!("session store: {e}")
 }
 
-/// The session's CSRF token, made (and so the session saved) on first use.
+/// The session's CSRF token, made (and so the session saved) on first use:
+/// for `GET /api/v1/session`, whose callers send it as `X-CSRF-Token`.
 pub async fn csrf_token(session: &Session) -> anyhow::Result<String> {
     if let Some(token) = session.get::<String>(CSRF).await.map_err(store_error)? {
         return Ok(token);

@@ -7,18 +7,29 @@
 //!    uploads, which cannot be read here cheaply) a `csrf_token` query
 //!    parameter.
 //!
+//! The token is the session's when the session holds one; otherwise it is
+//! the browser's sealed secret (see `auth::csrf`), checked against the
+//! secret's cookie. [`browser_secret`] reads that cookie into every
+//! request, and sets it on the answer when a page handed out a token.
+//!
 //! A failure is a 403 page and nothing runs. Every router wraps each of its
 //! method routers that serves a state-changing method in [`guard`]; a test posts to
 //! every such route without a token.
 
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use axum::Extension;
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{HeaderMap, Method, header};
+use axum::extract::{OptionalFromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
+use crate::auth::totp::SecretBox;
 use crate::auth::{csrf, session};
 use crate::error::AppError;
 
@@ -31,6 +42,99 @@ pub struct CsrfPolicy {
     pub max_body_bytes: usize,
     /// Other origins the API (only) accepts (`--cors-origins`).
     pub api_origins: Vec<String>,
+    /// Seals and opens browser tokens.
+    pub secrets: Arc<SecretBox>,
+}
+
+/// How long the browser keeps its CSRF secret: as long as a visitor's
+/// cart lives.
+const BROWSER_SECRET_MAX_AGE: i64 = session::VISITOR_IDLE.whole_seconds();
+
+/// This request's browser secret: the one its cookie sent, or a new one
+/// that is set as a cookie on the answer if a token was made from it.
+#[derive(Clone, Debug)]
+pub struct BrowserSecret {
+    value: Arc<str>,
+    sent: bool,
+    used: Arc<AtomicBool>,
+}
+
+impl BrowserSecret {
+    /// The secret the browser sent, if it sent one.
+    pub fn sent(&self) -> Option<&str> {
+        self.sent.then_some(&*self.value)
+    }
+
+    /// A form token for this browser; the cookie goes out with the answer.
+    pub fn token(&self, secrets: &SecretBox) -> anyhow::Result<String> {
+        self.used.store(true, Ordering::Relaxed);
+        csrf::browser_token(secrets, &self.value)
+    }
+}
+
+/// As `Option<BrowserSecret>`: absent only where [`browser_secret`] does
+/// not run (unit tests).
+impl<S: Send + Sync> OptionalFromRequestParts<S> for BrowserSecret {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Infallible> {
+        Ok(parts.extensions.get::<BrowserSecret>().cloned())
+    }
+}
+
+/// The browser secret its cookie carries, if it is one of ours.
+fn browser_cookie(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == csrf::BROWSER_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|value| csrf::is_browser_secret(value))
+}
+
+/// Middleware: puts the [`BrowserSecret`] into the request, and its cookie
+/// on the answer when a page made a token from a new one.
+pub async fn browser_secret(mut request: Request, next: Next) -> Response {
+    let (value, sent) = match browser_cookie(request.headers()) {
+        Some(value) => (value.to_owned(), true),
+        None => (csrf::new_token(), false),
+    };
+    let used = Arc::new(AtomicBool::new(false));
+    request.extensions_mut().insert(BrowserSecret {
+        value: value.clone().into(),
+        sent,
+        used: Arc::clone(&used),
+    });
+    let mut response = next.run(request).await;
+    if !sent && used.load(Ordering::Relaxed) {
+        let cookie = format!(
+            "{}={value}; Path=/; Max-Age={BROWSER_SECRET_MAX_AGE}; Secure; HttpOnly; SameSite=Lax",
+            csrf::BROWSER_COOKIE
+        );
+        if let Ok(cookie) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+    }
+    response
+}
+
+/// The token a page's forms carry: the session's when it holds one, else
+/// one made from the browser's secret (no session is made for it).
+pub async fn form_token(
+    session: &Session,
+    browser: Option<&BrowserSecret>,
+    secrets: &SecretBox,
+) -> anyhow::Result<String> {
+    if let Some(token) = session::expected_csrf_token(session).await? {
+        return Ok(token);
+    }
+    match browser {
+        Some(browser) => browser.token(secrets),
+        None => session::csrf_token(session).await,
+    }
 }
 
 /// The check as a layer for a route's method router. It goes on with
@@ -89,6 +193,12 @@ fn form_field(body: &[u8], name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// What a request's token is checked against.
+enum Expected {
+    Session(String),
+    Browser(String),
+}
+
 pub async fn protect(
     Extension(policy): Extension<CsrfPolicy>,
     session: Session,
@@ -124,10 +234,19 @@ pub async fn protect(
     if api && !has_session_cookie(request.headers()) {
         return next.run(request).await;
     }
+    // A session that holds a token takes that one only (so nothing made
+    // before sign-in works after it); otherwise the browser's sealed secret.
     let expected = match session::expected_csrf_token(&session).await {
-        Ok(Some(token)) => token,
-        Ok(None) => return refuse(),
+        Ok(Some(token)) => Expected::Session(token),
+        Ok(None) => match browser_cookie(request.headers()) {
+            Some(secret) => Expected::Browser(secret.to_owned()),
+            None => return refuse(),
+        },
         Err(e) => return AppError::Internal(e).into_response(),
+    };
+    let matches = |given: &str| match &expected {
+        Expected::Session(token) => csrf::tokens_match(token, given),
+        Expected::Browser(secret) => csrf::browser_token_matches(&policy.secrets, secret, given),
     };
     let header_token = request
         .headers()
@@ -135,7 +254,7 @@ pub async fn protect(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     if let Some(token) = header_token {
-        return if csrf::tokens_match(&expected, &token) {
+        return if matches(&token) {
             next.run(request).await
         } else {
             refuse()
@@ -153,7 +272,7 @@ pub async fn protect(
             .query()
             .and_then(|q| form_field(q.as_bytes(), FIELD));
         return match token {
-            Some(token) if csrf::tokens_match(&expected, &token) => next.run(request).await,
+            Some(token) if matches(&token) => next.run(request).await,
             _ => refuse(),
         };
     }
@@ -171,7 +290,7 @@ pub async fn protect(
         }
     };
     match form_field(&bytes, FIELD) {
-        Some(token) if csrf::tokens_match(&expected, &token) => {
+        Some(token) if matches(&token) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }

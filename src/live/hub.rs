@@ -49,22 +49,37 @@ const RECONNECT_MIN: Duration = Duration::from_secs(1);
 const RECONNECT_MAX: Duration = Duration::from_secs(30);
 
 /// Whose cart an event is about, and what a socket is bound to: an
-/// account (on every device it is signed in on), or a visitor's session.
-/// A socket bound before its cart existed still gets the first count.
+/// account (on every device it is signed in on), or a visitor's browser
+/// (or session). A socket bound before its cart existed still gets the
+/// first count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "key", rename_all = "lowercase")]
 pub enum CartOwner {
     Account(UserId),
-    /// A digest of the session id: the id itself never leaves the
+    /// A digest of the browser secret or session id: neither leaves the
     /// request, not even to Redis.
     Visitor([u8; 16]),
 }
 
 impl CartOwner {
-    pub fn visitor(session: &Id) -> Self {
+    /// A visitor's pages in a browser: bound by the browser's CSRF secret
+    /// (its cookie), which pages have before any session exists.
+    pub fn browser(secret: &str) -> Self {
+        Self::visitor_key(b"browser", secret.as_bytes())
+    }
+
+    /// A visitor known only by the session (a client without the browser
+    /// cookie).
+    pub fn session(id: &Id) -> Self {
+        Self::visitor_key(b"session", id.to_string().as_bytes())
+    }
+
+    fn visitor_key(kind: &[u8], value: &[u8]) -> Self {
         let digest = Sha256::new()
             .chain_update(b"webstore live cart owner\0")
-            .chain_update(session.to_string().as_bytes())
+            .chain_update(kind)
+            .chain_update(b"\0")
+            .chain_update(value)
             .finalize();
         let mut key = [0; 16];
         key.copy_from_slice(&digest[..16]);

@@ -1,7 +1,8 @@
 //! `GET /ws`: the Origin check, the upgrade, and one socket's life.
 //!
-//! A socket is bound at connect to the visitor's session, or account (no
-//! session is made for it); it gets `cart` events for that cart only and
+//! A socket is bound at connect to the account, or else to the visitor's
+//! browser (or session); no session is made for it. It gets `cart` events
+//! for that cart only and
 //! `stock` events for the products its page watches. Hostile clients are
 //! bounded: 4 KiB per message, 20 messages per 10 s, a few malformed ones,
 //! a pong within 60 s; a socket whose session ends is closed.
@@ -28,7 +29,7 @@ use crate::auth::session;
 use crate::auth::store::AppSessionStore;
 use crate::domain::ProductId;
 use crate::error::AppError;
-use crate::http::csrf::CsrfPolicy;
+use crate::http::csrf::{BrowserSecret, CsrfPolicy};
 use crate::live::hub::{self, CartOwner, Event, Hub};
 use crate::state::AppState;
 
@@ -61,6 +62,7 @@ pub async fn open_socket(
     Extension(policy): Extension<CsrfPolicy>,
     headers: HeaderMap,
     session: Session,
+    browser: Option<BrowserSecret>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, AppError> {
     // Browsers always send Origin on a WebSocket handshake, and cookies
@@ -81,9 +83,10 @@ pub async fn open_socket(
     // stored session stands behind it.
     let id = session.id();
     let binding = Binding {
-        owner: match &user {
-            Some(user) => Some(CartOwner::Account(user.id)),
-            None => id.as_ref().map(CartOwner::visitor),
+        owner: match (&user, browser.as_ref().and_then(BrowserSecret::sent)) {
+            (Some(user), _) => Some(CartOwner::Account(user.id)),
+            (None, Some(secret)) => Some(CartOwner::browser(secret)),
+            (None, None) => id.as_ref().map(CartOwner::session),
         },
         session: id,
     };

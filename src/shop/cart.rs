@@ -163,15 +163,21 @@ pub async fn remove_line(db: &Db, owner: &Owner<'_>, product: ProductId) -> Resu
 /// Tells the owner's open pages the cart's count now (`cart` event), after
 /// any change to it: adding, changing, removing, merging, checking out.
 /// Best effort: the change is saved already, so a failure is only logged.
-pub async fn publish_cart_count(db: &Db, live: &Hub, owner: &Owner<'_>) {
-    let key = match owner {
-        Owner::Account(user) => CartOwner::Account(user.id),
-        Owner::Visitor(session) => match session.id() {
-            Some(id) => CartOwner::visitor(&id),
-            // A session made by this very request: no socket has it yet.
-            None => return,
-        },
+pub async fn publish_cart_count(db: &Db, live: &Hub, owner: &Owner<'_>, browser: Option<&str>) {
+    // Sockets are bound to the account, else to the visitor's browser
+    // secret, else (a client without that cookie) to the session; a
+    // session made by this very request has no socket yet.
+    let keys: Vec<CartOwner> = match owner {
+        Owner::Account(user) => vec![CartOwner::Account(user.id)],
+        Owner::Visitor(session) => browser
+            .map(CartOwner::browser)
+            .into_iter()
+            .chain(session.id().as_ref().map(CartOwner::session))
+            .collect(),
     };
+    if keys.is_empty() {
+        return;
+    }
     let counted = async {
         let mut conn = db.conn().await?;
         let Some(cart) = find_cart(&mut conn, owner).await? else {
@@ -182,7 +188,11 @@ pub async fn publish_cart_count(db: &Db, live: &Hub, owner: &Owner<'_>) {
     }
     .await;
     match counted {
-        Ok(Some(count)) => live.cart_changed(key, count),
+        Ok(Some(count)) => {
+            for key in keys {
+                live.cart_changed(key, count);
+            }
+        }
         Ok(None) => {}
         Err(error) => tracing::warn!(%error, "the cart count could not be published"),
     }

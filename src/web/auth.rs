@@ -107,7 +107,7 @@ pub async fn log_in(
     {
         LogIn::SignedIn(user) => {
             cart::merge_visitor_cart(&app.db, &visitor.session, &user).await?;
-            cart::publish_cart_count(&app.db, &app.live, &cart::Owner::Account(&user)).await;
+            cart::publish_cart_count(&app.db, &app.live, &cart::Owner::Account(&user), None).await;
             session::sign_in(&visitor.session, &user).await?;
             Ok(Redirect::to(&next).into_response())
         }

@@ -152,7 +152,13 @@ pub async fn add_cart_item(
     };
     match cart::add_item(&app.db, &visitor.owner(), product, quantity).await? {
         Ok(()) => {
-            cart::publish_cart_count(&app.db, &app.live, &visitor.owner()).await;
+            cart::publish_cart_count(
+                &app.db,
+                &app.live,
+                &visitor.owner(),
+                visitor.browser_secret(),
+            )
+            .await;
             Ok(Redirect::to("/cart").into_response())
         }
         Err(CartError::Unavailable) => Err(AppError::NotFound),
@@ -180,7 +186,13 @@ pub async fn set_cart_item(
     };
     match cart::change_line(&app.db, &visitor.owner(), product, change).await? {
         Ok(()) => {
-            cart::publish_cart_count(&app.db, &app.live, &visitor.owner()).await;
+            cart::publish_cart_count(
+                &app.db,
+                &app.live,
+                &visitor.owner(),
+                visitor.browser_secret(),
+            )
+            .await;
             Ok(Redirect::to("/cart").into_response())
         }
         Err(CartError::NotInCart) => Err(AppError::NotFound),
@@ -212,6 +224,12 @@ pub async fn remove_cart_item(
     PathId(product): PathId<ProductId>,
 ) -> Result<Response, AppError> {
     cart::remove_line(&app.db, &visitor.owner(), product).await?;
-    cart::publish_cart_count(&app.db, &app.live, &visitor.owner()).await;
+    cart::publish_cart_count(
+        &app.db,
+        &app.live,
+        &visitor.owner(),
+        visitor.browser_secret(),
+    )
+    .await;
     Ok(Redirect::to("/cart").into_response())
 }

@@ -50,7 +50,7 @@ pub async fn place_order(
     match orders::place_order(&app.db, &user, &key).await? {
         Ok(order) => {
             orders::publish_order_stock(&app.db, &app.live, order).await;
-            cart::publish_cart_count(&app.db, &app.live, &Owner::Account(&user)).await;
+            cart::publish_cart_count(&app.db, &app.live, &Owner::Account(&user), None).await;
             Ok(Redirect::to(&format!("/orders/{order}")).into_response())
         }
         Err(e) => cart_page_with_message(&app, &visitor, e.to_string(), StatusCode::CONFLICT).await,

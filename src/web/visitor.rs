@@ -2,20 +2,26 @@
 //! `ClientIp`: the client's address (see `http::client_addr`), for
 //! throttling and the audit log.
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
+use crate::auth::totp::SecretBox;
 use crate::auth::{MaybeUser, session};
 use crate::db::users::User;
 use crate::error::AppError;
 use crate::http::client_addr::ClientAddr;
+use crate::http::csrf::{BrowserSecret, form_token};
 use crate::shop::cart::Owner;
 use crate::state::AppState;
 
 pub struct Visitor {
     pub session: Session,
     pub user: Option<User>,
+    browser: Option<BrowserSecret>,
+    secrets: Arc<SecretBox>,
 }
 
 impl Visitor {
@@ -29,7 +35,13 @@ impl Visitor {
 
     /// The token every form of this visitor carries.
     pub async fn csrf_token(&self) -> Result<String, AppError> {
-        Ok(session::csrf_token(&self.session).await?)
+        Ok(form_token(&self.session, self.browser.as_ref(), &self.secrets).await?)
+    }
+
+    /// The browser secret this visitor's browser sent, which binds its
+    /// pages' live updates.
+    pub fn browser_secret(&self) -> Option<&str> {
+        self.browser.as_ref().and_then(BrowserSecret::sent)
     }
 
     pub async fn take_flash(&self) -> Result<Option<String>, AppError> {
@@ -51,7 +63,13 @@ impl FromRequestParts<AppState> for Visitor {
             .map_err(|(_, why)| {
                 AppError::Internal(anyhow::anyhow!("session layer missing: {why}"))
             })?;
-        Ok(Self { session, user })
+        let browser = parts.extensions.get::<BrowserSecret>().cloned();
+        Ok(Self {
+            session,
+            user,
+            browser,
+            secrets: state.secrets.clone(),
+        })
     }
 }
 

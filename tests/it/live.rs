@@ -34,6 +34,15 @@ async fn open(
     origin: Option<&str>,
     cookie: Option<&str>,
 ) -> Result<Socket, tungstenite::Error> {
+    open_with(app, origin, cookie.map(|c| format!("{COOKIE}={c}"))).await
+}
+
+/// The same with a whole `Cookie` header.
+async fn open_with(
+    app: &TestApp,
+    origin: Option<&str>,
+    cookie: Option<String>,
+) -> Result<Socket, tungstenite::Error> {
     let mut request = format!("wss://{}/ws", app.https_addr)
         .into_client_request()
         .expect("request");
@@ -43,10 +52,9 @@ async fn open(
             .insert("origin", origin.parse().expect("origin header"));
     }
     if let Some(cookie) = cookie {
-        request.headers_mut().insert(
-            "cookie",
-            format!("{COOKIE}={cookie}").parse().expect("cookie header"),
-        );
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().expect("cookie header"));
     }
     let tls = timeout(WAIT, tls_connect(app)).await.expect("TLS in time");
     timeout(WAIT, tokio_tungstenite::client_async(request, tls))
@@ -350,8 +358,14 @@ async fn a_socket_opened_before_the_cart_existed_gets_its_first_count() {
     let product = app.demo_product_id().await;
     let alice = app.visitor();
     let page = alice.get(&format!("/products/{product}")).await;
-    let cookie = page.set_cookie(COOKIE).expect("a session for the form");
-    let mut socket = connect(&app, Some(&cookie)).await;
+    assert!(page.set_cookie(COOKIE).is_none(), "no session yet");
+    let browser = page
+        .set_cookie(webstore::auth::csrf::BROWSER_COOKIE)
+        .expect("the browser's secret for the form");
+    let cookie = format!("{}={browser}", webstore::auth::csrf::BROWSER_COOKIE);
+    let mut socket = open_with(&app, Some(&app.origin), Some(cookie))
+        .await
+        .expect("upgrades");
     sync(&mut socket).await;
 
     assert_eq!(alice.add_to_cart(product, "2").await.status, 303);

@@ -6,6 +6,7 @@ use crate::helpers::{
 };
 
 const COOKIE: &str = webstore::auth::session::COOKIE_NAME;
+const BROWSER: &str = webstore::auth::csrf::BROWSER_COOKIE;
 
 /// A client without a cookie jar, to replay a cookie by hand.
 fn bare_client(app: &TestApp) -> reqwest::Client {
@@ -29,18 +30,68 @@ async fn status_with_cookie(app: &TestApp, path: &str, cookie: &str) -> u16 {
 }
 
 #[tokio::test]
-async fn the_session_cookie_is_host_prefixed_secure_httponly_and_lax() {
+async fn the_session_and_csrf_cookies_are_host_prefixed_secure_httponly_and_lax() {
     let app = TestApp::spawn().await;
-    let page = app.visitor().get("/register").await;
-    let header = page.set_cookie_header(COOKIE).expect("a session cookie");
-    let lower = header.to_ascii_lowercase();
-    assert!(COOKIE.starts_with("__Host-"));
-    for attr in ["secure", "httponly", "samesite=lax", "path=/"] {
-        assert!(lower.contains(attr), "{header} has {attr}");
+    let shopper = app.visitor();
+    let form = shopper.get("/register").await;
+    let browser = form
+        .set_cookie_header(BROWSER)
+        .expect("the browser's CSRF secret");
+    let added = shopper.add_to_cart(app.demo_product_id().await, "1").await;
+    let session = added.set_cookie_header(COOKIE).expect("a session cookie");
+    for (name, header) in [(COOKIE, &session), (BROWSER, &browser)] {
+        let lower = header.to_ascii_lowercase();
+        assert!(name.starts_with("__Host-"));
+        for attr in ["secure", "httponly", "samesite=lax", "path=/"] {
+            assert!(lower.contains(attr), "{header} has {attr}");
+        }
+        assert!(!lower.contains("domain="), "no Domain on a __Host- cookie");
     }
-    assert!(!lower.contains("domain="), "no Domain on a __Host- cookie");
-    let id = page.set_cookie(COOKIE).expect("value");
+    let id = added.set_cookie(COOKIE).expect("value");
     assert!(id.len() >= 22, "at least 128 bits: {id}");
+    let secret = form.set_cookie(BROWSER).expect("value");
+    assert_eq!(secret.len(), 43, "256 bits: {secret}");
+}
+
+#[tokio::test]
+async fn a_form_token_works_only_with_the_browser_cookie_it_was_made_for() {
+    let app = TestApp::spawn().await;
+    let product = app.demo_product_id().await;
+    let shopper = app.visitor();
+    let page = shopper.get(&format!("/products/{product}")).await;
+    let token = page.hidden_input("csrf_token").expect("a token");
+    let secret = page.set_cookie(BROWSER).expect("the browser's secret");
+    let post = |cookie: Option<String>, token: String| {
+        let mut request = bare_client(&app)
+            .post(format!("https://{}/cart/items", app.https_addr))
+            .header("origin", &app.origin)
+            .form(&[
+                ("csrf_token", token),
+                ("product_id", product.to_string()),
+                ("quantity", "1".to_owned()),
+            ]);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        async move { request.send().await.expect("post").status().as_u16() }
+    };
+    let other = webstore::auth::csrf::new_token();
+    assert_eq!(post(None, token.clone()).await, 403, "without the cookie");
+    assert_eq!(
+        post(Some(format!("{BROWSER}={other}")), token.clone()).await,
+        403,
+        "beside another browser's cookie"
+    );
+    assert_eq!(
+        post(Some(format!("{BROWSER}={secret}")), secret.clone()).await,
+        403,
+        "the cookie's value itself is no token"
+    );
+    assert_eq!(
+        post(Some(format!("{BROWSER}={secret}")), token).await,
+        303,
+        "with its own cookie"
+    );
 }
 
 #[tokio::test]
@@ -279,22 +330,39 @@ fn max_age(header: &str) -> i64 {
 }
 
 #[tokio::test]
-async fn a_session_that_only_holds_a_token_is_short_lived_and_a_cart_makes_it_last() {
-    let app = TestApp::spawn().await;
-    let shopper = app.visitor();
-    let first = shopper.get("/register").await;
-    let short = max_age(&first.set_cookie_header(COOKIE).expect("cookie"));
-    assert!(
-        short <= 2 * 3600,
-        "token-only session lives at most 2 h: {short}"
-    );
-    let added = shopper.add_to_cart(app.demo_product_id().await, "1").await;
-    assert_eq!(added.status, 303);
-    let long = max_age(&added.set_cookie_header(COOKIE).expect("cookie refreshed"));
-    assert!(
-        long >= 29 * 86_400,
-        "a visitor with a cart keeps it for 30 days: {long}"
-    );
+async fn a_page_with_a_form_stores_no_session_and_a_cart_makes_one_that_lasts() {
+    for backend in backends().await {
+        let app = TestApp::spawn_on(backend).await;
+        let product = app.demo_product_id().await;
+        let db = app.db().await;
+        let sessions = || async {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sessions")
+                .fetch_one(&db)
+                .await
+                .expect("count");
+            n
+        };
+        let shopper = app.visitor();
+        for path in ["/register", "/login", &format!("/products/{product}")] {
+            let page = shopper.get(path).await;
+            assert_eq!(page.status, 200);
+            assert!(
+                page.body.contains("name=\"csrf_token\""),
+                "{path} has a form"
+            );
+            assert!(page.set_cookie(COOKIE).is_none(), "no session for {path}");
+        }
+        assert_eq!(sessions().await, 0, "looking writes nothing");
+
+        let added = shopper.add_to_cart(product, "1").await;
+        assert_eq!(added.status, 303);
+        let long = max_age(&added.set_cookie_header(COOKIE).expect("a session now"));
+        assert!(
+            long >= 29 * 86_400,
+            "a visitor with a cart keeps it for 30 days: {long}"
+        );
+        assert_eq!(sessions().await, 1);
+    }
 }
 
 #[tokio::test]
