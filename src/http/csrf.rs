@@ -52,11 +52,19 @@ const BROWSER_SECRET_MAX_AGE: i64 = session::VISITOR_IDLE.whole_seconds();
 
 /// This request's browser secret: the one its cookie sent, or a new one
 /// that is set as a cookie on the answer if a token was made from it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BrowserSecret {
     value: Arc<str>,
     sent: bool,
     used: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for BrowserSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BrowserSecret")
+            .field("sent", &self.sent)
+            .finish_non_exhaustive()
+    }
 }
 
 impl BrowserSecret {

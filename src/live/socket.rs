@@ -2,10 +2,10 @@
 //!
 //! A socket is bound at connect to the account, or else to the visitor's
 //! browser (or session); no session is made for it. It gets `cart` events
-//! for that cart only and
-//! `stock` events for the products its page watches. Hostile clients are
-//! bounded: 4 KiB per message, 20 messages per 10 s, a few malformed ones,
-//! a pong within 60 s; a socket whose session ends is closed.
+//! for that cart only and `stock` events for the products its page
+//! watches. Hostile clients are bounded: 4 KiB per message, 20 messages
+//! per 10 s, a few malformed ones, a pong within 60 s; a socket whose
+//! session ends is closed.
 
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
