@@ -17,8 +17,7 @@
 //! every such route without a token.
 
 use std::convert::Infallible;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use axum::Extension;
 use axum::body::Body;
@@ -50,19 +49,21 @@ pub struct CsrfPolicy {
 /// cart lives.
 const BROWSER_SECRET_MAX_AGE: i64 = session::VISITOR_IDLE.whole_seconds();
 
-/// This request's browser secret: the one its cookie sent, or a new one
-/// that is set as a cookie on the answer if a token was made from it.
+/// This request's browser secret: the one its cookie sent, or a new one,
+/// made only when a page asks for a token and then set as a cookie on the
+/// answer.
 #[derive(Clone)]
-pub struct BrowserSecret {
-    value: Arc<str>,
-    sent: bool,
-    used: Arc<AtomicBool>,
+pub struct BrowserSecret(Arc<SecretState>);
+
+struct SecretState {
+    sent: Option<String>,
+    made: OnceLock<String>,
 }
 
 impl std::fmt::Debug for BrowserSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BrowserSecret")
-            .field("sent", &self.sent)
+            .field("sent", &self.0.sent.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -70,13 +71,17 @@ impl std::fmt::Debug for BrowserSecret {
 impl BrowserSecret {
     /// The secret the browser sent, if it sent one.
     pub fn sent(&self) -> Option<&str> {
-        self.sent.then_some(&*self.value)
+        self.0.sent.as_deref()
     }
 
-    /// A form token for this browser; the cookie goes out with the answer.
+    /// A form token for this browser; a new secret's cookie goes out with
+    /// the answer.
     pub fn token(&self, secrets: &SecretBox) -> anyhow::Result<String> {
-        self.used.store(true, Ordering::Relaxed);
-        csrf::browser_token(secrets, &self.value)
+        let secret = match &self.0.sent {
+            Some(sent) => sent,
+            None => self.0.made.get_or_init(csrf::new_token),
+        };
+        csrf::browser_token(secrets, secret)
     }
 }
 
@@ -106,18 +111,15 @@ fn browser_cookie(headers: &HeaderMap) -> Option<&str> {
 /// Middleware: puts the [`BrowserSecret`] into the request, and its cookie
 /// on the answer when a page made a token from a new one.
 pub async fn browser_secret(mut request: Request, next: Next) -> Response {
-    let (value, sent) = match browser_cookie(request.headers()) {
-        Some(value) => (value.to_owned(), true),
-        None => (csrf::new_token(), false),
-    };
-    let used = Arc::new(AtomicBool::new(false));
-    request.extensions_mut().insert(BrowserSecret {
-        value: value.clone().into(),
-        sent,
-        used: Arc::clone(&used),
+    let state = Arc::new(SecretState {
+        sent: browser_cookie(request.headers()).map(str::to_owned),
+        made: OnceLock::new(),
     });
+    request
+        .extensions_mut()
+        .insert(BrowserSecret(Arc::clone(&state)));
     let mut response = next.run(request).await;
-    if !sent && used.load(Ordering::Relaxed) {
+    if let Some(value) = state.made.get() {
         let cookie = format!(
             "{}={value}; Path=/; Max-Age={BROWSER_SECRET_MAX_AGE}; Secure; HttpOnly; SameSite=Lax",
             csrf::BROWSER_COOKIE
