@@ -44,6 +44,17 @@ pub fn owner<'a>(user: &'a MaybeUser, session: &'a Session) -> Owner<'a> {
     }
 }
 
+/// Tells the caller's open pages the new cart count.
+async fn publish_count(app: &AppState, owner: &Owner<'_>, browser: Option<&BrowserSecret>) {
+    cart::publish_cart_count(
+        &app.db,
+        &app.live,
+        owner,
+        browser.and_then(BrowserSecret::sent),
+    )
+    .await;
+}
+
 pub async fn cart_json(app: &AppState, owner: &Owner<'_>) -> Result<Cart, ApiError> {
     let mut conn = app.db.conn().await?;
     let view = cart::view(&mut conn, owner).await?;
@@ -135,13 +146,7 @@ pub async fn add_cart_item(
     cart::add_item(&app.db, &owner, product, quantity)
         .await?
         .map_err(cart_problem)?;
-    cart::publish_cart_count(
-        &app.db,
-        &app.live,
-        &owner,
-        browser.as_ref().and_then(BrowserSecret::sent),
-    )
-    .await;
+    publish_count(&app, &owner, browser.as_ref()).await;
     Ok((StatusCode::CREATED, Json(cart_json(&app, &owner).await?)))
 }
 
@@ -184,13 +189,7 @@ pub async fn set_cart_item(
     cart::change_line(&app.db, &owner, product, change)
         .await?
         .map_err(cart_problem)?;
-    cart::publish_cart_count(
-        &app.db,
-        &app.live,
-        &owner,
-        browser.as_ref().and_then(BrowserSecret::sent),
-    )
-    .await;
+    publish_count(&app, &owner, browser.as_ref()).await;
     Ok(Json(cart_json(&app, &owner).await?))
 }
 
@@ -212,12 +211,6 @@ pub async fn remove_cart_item(
     let product: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
     let owner = owner(&user, &session);
     cart::remove_line(&app.db, &owner, product).await?;
-    cart::publish_cart_count(
-        &app.db,
-        &app.live,
-        &owner,
-        browser.as_ref().and_then(BrowserSecret::sent),
-    )
-    .await;
+    publish_count(&app, &owner, browser.as_ref()).await;
     Ok(Json(cart_json(&app, &owner).await?))
 }

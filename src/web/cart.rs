@@ -152,13 +152,7 @@ pub async fn add_cart_item(
     };
     match cart::add_item(&app.db, &visitor.owner(), product, quantity).await? {
         Ok(()) => {
-            cart::publish_cart_count(
-                &app.db,
-                &app.live,
-                &visitor.owner(),
-                visitor.browser_secret(),
-            )
-            .await;
+            publish_count(&app, &visitor).await;
             Ok(Redirect::to("/cart").into_response())
         }
         Err(CartError::Unavailable) => Err(AppError::NotFound),
@@ -186,13 +180,7 @@ pub async fn set_cart_item(
     };
     match cart::change_line(&app.db, &visitor.owner(), product, change).await? {
         Ok(()) => {
-            cart::publish_cart_count(
-                &app.db,
-                &app.live,
-                &visitor.owner(),
-                visitor.browser_secret(),
-            )
-            .await;
+            publish_count(&app, &visitor).await;
             Ok(Redirect::to("/cart").into_response())
         }
         Err(CartError::NotInCart) => Err(AppError::NotFound),
@@ -224,6 +212,12 @@ pub async fn remove_cart_item(
     PathId(product): PathId<ProductId>,
 ) -> Result<Response, AppError> {
     cart::remove_line(&app.db, &visitor.owner(), product).await?;
+    publish_count(&app, &visitor).await;
+    Ok(Redirect::to("/cart").into_response())
+}
+
+/// Tells this visitor's open pages the new cart count.
+async fn publish_count(app: &AppState, visitor: &Visitor) {
     cart::publish_cart_count(
         &app.db,
         &app.live,
@@ -231,5 +225,4 @@ pub async fn remove_cart_item(
         visitor.browser_secret(),
     )
     .await;
-    Ok(Redirect::to("/cart").into_response())
 }
