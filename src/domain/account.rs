@@ -187,10 +187,6 @@ impl Email {
         }
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The part before the `@`.
     pub fn local_part(&self) -> &str {
         self.0.split_once('@').map_or(&self.0, |(local, _)| local)
@@ -245,11 +241,7 @@ impl From<Email> for String {
     }
 }
 
-impl fmt::Display for Email {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_value!(Email);
 
 /// A person's name as they write it: any script, 1–100 characters, inner
 /// whitespace collapsed. Markup-looking text is kept as plain text (templates
@@ -278,17 +270,9 @@ impl PersonName {
         }
         Ok(Self(name))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for PersonName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_value!(PersonName);
 
 /// A phone number as typed (trimmed): digits with the usual separators.
 /// Not checked against any numbering plan; it is only for a courier to call.
@@ -321,17 +305,9 @@ impl Phone {
         }
         Ok(Some(Self(text.to_owned())))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for Phone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_value!(Phone);
 
 /// One line of a postal address (street, house, flat…), trimmed, any script.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -355,17 +331,9 @@ impl AddressLine {
         }
         Ok(Some(Self(text.to_owned())))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for AddressLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_value!(AddressLine);
 
 /// A city or town: letters of any script with spaces, `-`, `'` and `.`,
 /// inner whitespace collapsed, at least one letter.
@@ -395,17 +363,9 @@ impl City {
         }
         Ok(Some(Self(city)))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for City {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_value!(City);
 
 /// A postal code: `A-Z`, `0-9`, spaces and `-`, upper-cased so that
 /// `sw1a 1aa` and `SW1A 1AA` are stored alike. Formats differ too much by
@@ -434,17 +394,9 @@ impl PostalCode {
         }
         Ok(Some(Self(text.to_ascii_uppercase())))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for PostalCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_value!(PostalCode);
 
 /// An officially assigned ISO 3166-1 alpha-2 country, from
 /// [`COUNTRIES`](super::countries::COUNTRIES).

@@ -1,7 +1,5 @@
 //! Catalogue values: category slugs, search terms, page numbers, stock.
 
-use std::fmt;
-
 /// Products per catalogue page.
 pub const PAGE_SIZE: u32 = 24;
 
@@ -38,17 +36,9 @@ impl CategorySlug {
             Err(CatalogueError::BadSlug)
         }
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for CategorySlug {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+text_value!(CategorySlug);
 
 /// What a shopper typed into the search box: trimmed, at most
 /// [`Self::MAX_CHARS`] characters, split into at most [`Self::MAX_TERMS`]

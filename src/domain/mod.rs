@@ -4,6 +4,23 @@
 //!
 //! May import: std, serde, thiserror (and zxcvbn for the password policy).
 
+/// `as_str` and `Display` for a checked text value, `struct Name(String)`.
+macro_rules! text_value {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod cart;
 pub mod catalogue;
