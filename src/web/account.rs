@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -15,7 +14,7 @@ use crate::error::AppError;
 use crate::shop::accounts;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
-use crate::web::form::FieldView;
+use crate::web::form::{FieldView, form_status};
 use crate::web::visitor::{ClientIp, Visitor};
 
 #[derive(Template)]
@@ -136,11 +135,7 @@ async fn account_page(
         country: form.country.trim().to_uppercase(),
         country_error: errors.get("country").map(str::to_owned),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(errors.is_empty());
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -203,11 +198,7 @@ async fn password_page(
             FieldView::password("new_password", "New password", "new-password", errors).required(),
         ],
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(errors.is_empty());
     Ok((status, Html(page.render()?)).into_response())
 }
 

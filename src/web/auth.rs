@@ -16,7 +16,7 @@ use crate::shop::accounts::{self, LogIn, Registration};
 use crate::shop::cart;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
-use crate::web::form::FieldView;
+use crate::web::form::{FieldView, form_status};
 use crate::web::visitor::{ClientIp, Visitor};
 
 /// Where to go after signing in: the given path when it is local, else `/`.
@@ -192,11 +192,7 @@ async fn register_page(
         csrf_token: visitor.csrf_token().await?,
         fields,
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(errors.is_empty());
     Ok((status, Html(page.render()?)).into_response())
 }
 

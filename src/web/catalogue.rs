@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use crate::web::extract::PathId;
+use crate::web::form::form_status;
 use crate::web::uploads_url;
 use crate::web::visitor::Visitor;
 
@@ -265,11 +266,7 @@ pub async fn product_page(
         .filter(|p| !p.is_empty())
         .map(str::to_owned)
         .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_none());
     let page = ProductPage {
         chrome,
         product,

@@ -1,5 +1,8 @@
 //! One text field of a form as a template shows it: label, the user's
-//! value (escaped by the template), and its error.
+//! value (escaped by the template), and its error; and a form page's
+//! status.
+
+use axum::http::StatusCode;
 
 use crate::domain::account::FieldErrors;
 
@@ -77,5 +80,15 @@ impl FieldView {
             .kind("password")
             .autocomplete(autocomplete)
             .max(128)
+    }
+}
+
+/// The status of a form page: 200 when shown fresh, 422 when shown again
+/// with what was wrong.
+pub fn form_status(valid: bool) -> StatusCode {
+    if valid {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     }
 }

@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use serde::Deserialize;
@@ -16,6 +15,7 @@ use crate::error::AppError;
 use crate::shop::accounts;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
+use crate::web::form::form_status;
 use crate::web::visitor::{ClientIp, Visitor};
 
 #[derive(Template)]
@@ -67,11 +67,7 @@ async fn page(
             .to_owned();
         (totp::qr_data_uri(&uri)?, text)
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_none());
     let page = TwoFactorPage {
         chrome,
         csrf_token: visitor.csrf_token().await?,

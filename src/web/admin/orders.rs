@@ -5,7 +5,6 @@ use askama::Template;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -18,6 +17,7 @@ use crate::state::AppState;
 use crate::web::admin::{admin_chrome, audit_admin};
 use crate::web::chrome::Chrome;
 use crate::web::extract::PathId;
+use crate::web::form::form_status;
 use crate::web::orders::{OrderLineView, date_of, line_views};
 use crate::web::visitor::{ClientIp, Visitor};
 
@@ -103,11 +103,7 @@ async fn order_page(
         .ok_or(AppError::NotFound)?;
     let lines = db::orders::list_order_lines(&mut conn, id).await?;
     drop(conn);
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = form_status(error.is_none());
     let page = OrderPage {
         chrome: admin_chrome(app, visitor).await?,
         csrf_token: visitor.csrf_token().await?,

@@ -23,7 +23,7 @@ use crate::uploads;
 use crate::web::admin::{admin_chrome, audit_admin};
 use crate::web::chrome::Chrome;
 use crate::web::extract::PathId;
-use crate::web::form::FieldView;
+use crate::web::form::{FieldView, form_status};
 use crate::web::visitor::{ClientIp, Visitor};
 
 pub struct ProductRow {
@@ -249,11 +249,7 @@ async fn form_page(
             .max(7)
             .required(),
     );
-    let status = if errors.is_empty() && upload_error.is_none() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = form_status(errors.is_empty() && upload_error.is_none());
     let page = ProductFormPage {
         chrome: admin_chrome(app, visitor).await?,
         csrf_token: visitor.csrf_token().await?,
