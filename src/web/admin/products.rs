@@ -14,6 +14,7 @@ use crate::db::images::NewProductImage;
 use crate::db::products::{NewProduct, ProductFilter, ProductUpdate};
 use crate::db::{self, categories::Category};
 use crate::domain::account::FieldErrors;
+use crate::domain::ids::CategoryId;
 use crate::domain::{
     CategorySlug, Currency, Money, PageNumber, PriceCents, ProductId, SearchQuery, Stock,
 };
@@ -282,10 +283,25 @@ pub async fn new_product(
     form_page(&app, &visitor, None, &form, &FieldErrors::new(), None).await
 }
 
+/// The form checked, with its category found; or what is wrong with it.
+async fn read_form(
+    app: &AppState,
+    form: &ProductForm,
+    new: bool,
+) -> Result<Result<(ProductInput, Option<CategoryId>), FieldErrors>, AppError> {
+    let input = match form.parse(new) {
+        Ok(input) => input,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    Ok(category_id(app, input.category.as_ref())
+        .await?
+        .map(|category| (input, category)))
+}
+
 async fn category_id(
     app: &AppState,
     slug: Option<&CategorySlug>,
-) -> Result<Result<Option<crate::domain::ids::CategoryId>, FieldErrors>, AppError> {
+) -> Result<Result<Option<CategoryId>, FieldErrors>, AppError> {
     let Some(slug) = slug else {
         return Ok(Ok(None));
     };
@@ -308,12 +324,8 @@ pub async fn create_product(
     ClientIp(ip): ClientIp,
     Form(form): Form<ProductForm>,
 ) -> Result<Response, AppError> {
-    let input = match form.parse(true) {
-        Ok(input) => input,
-        Err(errors) => return form_page(&app, &visitor, None, &form, &errors, None).await,
-    };
-    let category = match category_id(&app, input.category.as_ref()).await? {
-        Ok(c) => c,
+    let (input, category) = match read_form(&app, &form, true).await? {
+        Ok(read) => read,
         Err(errors) => return form_page(&app, &visitor, None, &form, &errors, None).await,
     };
     let mut conn = app.db.conn().await?;
@@ -380,12 +392,8 @@ pub async fn update_product(
     PathId(id): PathId<ProductId>,
     Form(form): Form<ProductForm>,
 ) -> Result<Response, AppError> {
-    let input = match form.parse(false) {
-        Ok(input) => input,
-        Err(errors) => return form_page(&app, &visitor, Some(id), &form, &errors, None).await,
-    };
-    let category = match category_id(&app, input.category.as_ref()).await? {
-        Ok(c) => c,
+    let (input, category) = match read_form(&app, &form, false).await? {
+        Ok(read) => read,
         Err(errors) => return form_page(&app, &visitor, Some(id), &form, &errors, None).await,
     };
     let mut conn = app.db.conn().await?;
