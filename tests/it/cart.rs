@@ -2,21 +2,9 @@
 
 use webstore::seed::catalogue::PRODUCTS;
 
-use crate::helpers::{Client, STRONG_PASSWORD, TestApp, backends};
+use crate::helpers::{STRONG_PASSWORD, TestApp, backends};
 
 /// The shop id of a demo product, found by searching its name.
-async fn id_of(client: &Client, name: &str) -> i64 {
-    let q: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    let page = client.get(&format!("/?q={q}")).await;
-    let titles = page.card_titles();
-    let ids = page.product_ids();
-    let at = titles
-        .iter()
-        .position(|t| t == name)
-        .expect("found by name");
-    ids[at]
-}
-
 fn cents_text(cents: i64) -> String {
     let major = cents / 100;
     let grouped = if major >= 1000 {
@@ -43,7 +31,10 @@ async fn totals_are_quantities_times_current_prices_and_tampered_prices_are_igno
         let shopper = app.visitor();
         let in_stock: Vec<_> = PRODUCTS.iter().filter(|p| p.stock >= 10).take(2).collect();
         let (a, b) = (in_stock[0], in_stock[1]);
-        let (ida, idb) = (id_of(&shopper, a.name).await, id_of(&shopper, b.name).await);
+        let (ida, idb) = (
+            shopper.product_id_named(a.name).await,
+            shopper.product_id_named(b.name).await,
+        );
         let res = shopper
             .form(
                 "/cart/items",
@@ -81,7 +72,7 @@ async fn quantities_outside_1_to_99_are_422_and_leave_the_cart_unchanged() {
         .iter()
         .find(|p| p.stock >= 120)
         .expect("a well-stocked product");
-    let id = id_of(&shopper, big.name).await;
+    let id = shopper.product_id_named(big.name).await;
     for bad in [
         "0",
         "100",
@@ -108,7 +99,7 @@ async fn setting_a_quantity_changes_the_line_and_zero_or_remove_deletes_it() {
     let app = TestApp::spawn().await;
     let shopper = app.visitor();
     let p = PRODUCTS.iter().find(|p| p.stock >= 10).expect("stock");
-    let id = id_of(&shopper, p.name).await;
+    let id = shopper.product_id_named(p.name).await;
     shopper.add_to_cart(id, "1").await;
     let set = shopper
         .form(&format!("/cart/items/{id}"), &[("quantity", "5")])
@@ -147,7 +138,7 @@ async fn the_cart_never_holds_more_than_the_stock() {
             .iter()
             .find(|p| (2..=5).contains(&p.stock))
             .expect("a low-stock product");
-        let id = id_of(&shopper, low.name).await;
+        let id = shopper.product_id_named(low.name).await;
         let too_many = shopper.add_to_cart(id, &(low.stock + 1).to_string()).await;
         assert_eq!(too_many.status, 422);
         assert!(
@@ -167,7 +158,7 @@ async fn the_cart_never_holds_more_than_the_stock() {
             .iter()
             .find(|p| p.stock == 0)
             .expect("a sold-out product");
-        let sid = id_of(&shopper, sold_out.name).await;
+        let sid = shopper.product_id_named(sold_out.name).await;
         let res = shopper.add_to_cart(sid, "1").await;
         assert_eq!(res.status, 422);
         assert!(res.body.contains("sold out"));
@@ -185,7 +176,7 @@ async fn a_product_that_sells_out_while_in_the_cart_is_shown_as_such() {
     let app = TestApp::spawn().await;
     let shopper = app.visitor();
     let p = PRODUCTS.iter().find(|p| p.stock >= 10).expect("stock");
-    let id = id_of(&shopper, p.name).await;
+    let id = shopper.product_id_named(p.name).await;
     shopper.add_to_cart(id, "3").await;
     let pool = app.db().await;
     sqlx::query("UPDATE products SET stock = 0 WHERE id = ?")
@@ -212,8 +203,8 @@ async fn the_visitor_cart_is_merged_into_the_account_cart_at_sign_in() {
         let stocked: Vec<_> = PRODUCTS.iter().filter(|p| p.stock >= 20).take(2).collect();
         // The account already has 2 of A.
         let device = app.customer("merge@example.com").await;
-        let a = id_of(&device, stocked[0].name).await;
-        let b = id_of(&device, stocked[1].name).await;
+        let a = device.product_id_named(stocked[0].name).await;
+        let b = device.product_id_named(stocked[1].name).await;
         device.add_to_cart(a, "2").await;
         // On another device, as a visitor: 3 of A and 1 of B, then sign in.
         let visitor = app.visitor();

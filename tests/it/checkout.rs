@@ -8,27 +8,6 @@ use webstore::seed::catalogue::PRODUCTS;
 
 use crate::helpers::{Backend, Client, STRONG_PASSWORD, TestApp, backends};
 
-async fn id_of(client: &Client, name: &str) -> i64 {
-    let q: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    let page = client.get(&format!("/?q={q}")).await;
-    let at = page
-        .card_titles()
-        .iter()
-        .position(|t| t == name)
-        .expect("found");
-    page.product_ids()[at]
-}
-
-async fn stock_of(app: &TestApp, id: i64) -> i64 {
-    let pool = app.db().await;
-    let (stock,): (i64,) = sqlx::query_as("SELECT stock FROM products WHERE id = ?")
-        .bind(id)
-        .fetch_one(&pool)
-        .await
-        .expect("stock");
-    stock
-}
-
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let pool = app.db().await;
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("count");
@@ -45,8 +24,8 @@ async fn a_customer_checks_out_and_sees_the_order() {
         let app = TestApp::spawn_on(backend).await;
         let shopper = app.customer("buyer@example.com").await;
         let p = PRODUCTS.iter().find(|p| p.stock >= 10).expect("stock");
-        let id = id_of(&shopper, p.name).await;
-        let before = stock_of(&app, id).await;
+        let id = shopper.product_id_named(p.name).await;
+        let before = app.stock_of(id).await;
         shopper.add_to_cart(id, "3").await;
         let cart = shopper.get("/cart").await;
         let key = cart
@@ -67,7 +46,7 @@ async fn a_customer_checks_out_and_sees_the_order() {
                 .contains(&format!("€{}.{:02}", total / 100, total % 100))
                 || total >= 100_000
         );
-        assert_eq!(stock_of(&app, id).await, before - 3);
+        assert_eq!(app.stock_of(id).await, before - 3);
         assert_eq!(shopper.cart_count().await, 0, "the cart is emptied");
         assert!(shopper.get("/orders").await.body.contains(&location));
         assert_eq!(
@@ -87,8 +66,8 @@ async fn the_same_idempotency_key_places_one_order() {
         let app = TestApp::spawn_on(backend).await;
         let shopper = app.customer("twice@example.com").await;
         let p = PRODUCTS.iter().find(|p| p.stock >= 10).expect("stock");
-        let id = id_of(&shopper, p.name).await;
-        let before = stock_of(&app, id).await;
+        let id = shopper.product_id_named(p.name).await;
+        let before = app.stock_of(id).await;
         shopper.add_to_cart(id, "2").await;
         let key = "tab-one-0123456789abcdef";
         let first = checkout(&shopper, key).await;
@@ -97,7 +76,7 @@ async fn the_same_idempotency_key_places_one_order() {
         assert_eq!(second.status, 303);
         assert_eq!(first.header("location"), second.header("location"));
         assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 1);
-        assert_eq!(stock_of(&app, id).await, before - 2);
+        assert_eq!(app.stock_of(id).await, before - 2);
     }
 }
 
@@ -106,7 +85,7 @@ async fn out_of_stock_keeps_the_cart_and_places_nothing() {
     let app = TestApp::spawn().await;
     let shopper = app.customer("late@example.com").await;
     let p = PRODUCTS.iter().find(|p| p.stock >= 10).expect("stock");
-    let id = id_of(&shopper, p.name).await;
+    let id = shopper.product_id_named(p.name).await;
     shopper.add_to_cart(id, "4").await;
     let pool = app.db().await;
     sqlx::query("UPDATE products SET stock = 3 WHERE id = ?")
@@ -122,7 +101,7 @@ async fn out_of_stock_keeps_the_cart_and_places_nothing() {
     );
     assert_eq!(shopper.cart_count().await, 4, "the cart is kept");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 0);
-    assert_eq!(stock_of(&app, id).await, 3, "no partial order");
+    assert_eq!(app.stock_of(id).await, 3, "no partial order");
 }
 
 #[tokio::test]
@@ -171,8 +150,8 @@ async fn cancelling_returns_the_stock_and_transitions_are_checked() {
     let app = TestApp::spawn().await;
     let shopper = app.customer("cancel@example.com").await;
     let p = PRODUCTS.iter().find(|p| p.stock >= 10).expect("stock");
-    let id = id_of(&shopper, p.name).await;
-    let before = stock_of(&app, id).await;
+    let id = shopper.product_id_named(p.name).await;
+    let before = app.stock_of(id).await;
     shopper.add_to_cart(id, "2").await;
     let placed = checkout(&shopper, "cancel-0123456789abcdef").await;
     let order: i64 = placed
@@ -194,12 +173,12 @@ async fn cancelling_returns_the_stock_and_transitions_are_checked() {
         .await
         .expect("runs");
     assert_eq!(cancelled, Ok(OrderStatus::Cancelled));
-    assert_eq!(stock_of(&app, id).await, before, "stock returned");
+    assert_eq!(app.stock_of(id).await, before, "stock returned");
     let again = webstore::shop::orders::change_status(&db, order, OrderStatus::Paid)
         .await
         .expect("runs");
     assert!(again.is_err(), "a cancelled order stays cancelled");
-    assert_eq!(stock_of(&app, id).await, before);
+    assert_eq!(app.stock_of(id).await, before);
 }
 
 /// Signs in `n` customers directly (one shared password hash keeps the
@@ -235,7 +214,7 @@ async fn buyers(apps: &[&TestApp], product: i64, n: usize) -> Vec<Client> {
 async fn race(apps: &[&TestApp]) {
     let shopper = apps[0].visitor();
     let p = PRODUCTS.iter().find(|p| p.stock >= 10).expect("stock");
-    let product = id_of(&shopper, p.name).await;
+    let product = shopper.product_id_named(p.name).await;
     let clients = buyers(apps, product, 50).await;
     let pool = apps[0].db().await;
     sqlx::query("UPDATE products SET stock = 5 WHERE id = ?")
@@ -274,7 +253,7 @@ async fn race(apps: &[&TestApp]) {
     assert_eq!(won, 5, "exactly five orders: {statuses:?}");
     assert_eq!(lost, 45);
     assert_eq!(count(apps[0], "SELECT COUNT(*) FROM orders").await, 5);
-    assert_eq!(stock_of(apps[0], product).await, 0, "never negative");
+    assert_eq!(apps[0].stock_of(product).await, 0, "never negative");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -155,35 +155,14 @@ async fn closed(socket: &mut Socket) -> Option<u16> {
     }
 }
 
-async fn id_of(client: &Client, name: &str) -> i64 {
-    let q: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    let page = client.get(&format!("/?q={q}")).await;
-    let at = page
-        .card_titles()
-        .iter()
-        .position(|t| t == name)
-        .expect("found");
-    page.product_ids()[at]
-}
-
-async fn stock_of(app: &TestApp, id: i64) -> i64 {
-    let pool = app.db().await;
-    let (stock,): (i64,) = sqlx::query_as("SELECT stock FROM products WHERE id = ?")
-        .bind(id)
-        .fetch_one(&pool)
-        .await
-        .expect("stock");
-    stock
-}
-
 /// Two products with stock to spare.
 async fn two_products(client: &Client) -> (i64, i64) {
     let mut plenty = PRODUCTS.iter().filter(|p| p.stock >= 10);
     let first = plenty.next().expect("a product");
     let second = plenty.next().expect("another product");
     (
-        id_of(client, first.name).await,
-        id_of(client, second.name).await,
+        client.product_id_named(first.name).await,
+        client.product_id_named(second.name).await,
     )
 }
 
@@ -253,7 +232,7 @@ async fn a_watcher_gets_the_new_stock_after_someone_else_checks_out() {
         let app = TestApp::spawn_on(backend).await;
         let shopper = app.customer("live-buyer@example.com").await;
         let (bought, other) = two_products(&shopper).await;
-        let before = stock_of(&app, bought).await;
+        let before = app.stock_of(bought).await;
         let mut watcher = connect(&app, None).await;
         watch(&mut watcher, &[bought]).await;
         let mut elsewhere = connect(&app, None).await;
@@ -479,7 +458,7 @@ async fn with_redis_a_stock_change_on_one_instance_reaches_a_watcher_on_another(
     .await;
     let shopper = first.customer("live-redis@example.com").await;
     let (product, _) = two_products(&shopper).await;
-    let before = stock_of(&first, product).await;
+    let before = first.stock_of(product).await;
     let mut far = connect(&second, None).await;
     watch(&mut far, &[product]).await;
     let mut near = connect(&first, None).await;

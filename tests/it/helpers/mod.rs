@@ -368,6 +368,17 @@ impl TestApp {
             .expect("test pool")
     }
 
+    /// The units on hand of a product, read from the database.
+    pub async fn stock_of(&self, id: i64) -> i64 {
+        let pool = self.db().await;
+        let (stock,): (i64,) = sqlx::query_as("SELECT stock FROM products WHERE id = ?")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .expect("stock");
+        stock
+    }
+
     /// A product id from the first page of the catalogue.
     pub async fn demo_product_id(&self) -> i64 {
         let page = self.visitor().get("/").await;
@@ -469,6 +480,18 @@ impl Client {
     }
 
     /// The cart badge count shown in the header.
+    /// The id of the product called `name`, found by searching for it.
+    pub async fn product_id_named(&self, name: &str) -> i64 {
+        let q: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
+        let page = self.get(&format!("/?q={q}")).await;
+        let at = page
+            .card_titles()
+            .iter()
+            .position(|t| t == name)
+            .expect("found by name");
+        page.product_ids()[at]
+    }
+
     pub async fn cart_count(&self) -> i64 {
         let page = self.get("/cart").await;
         page.body
