@@ -347,15 +347,7 @@ pub async fn create_product(
         Err(e) => return Err(e.into()),
     };
     drop(conn);
-    audit_admin(
-        &app,
-        &admin,
-        "admin.product.create",
-        &format!("product:{id}"),
-        "",
-        &ip,
-    )
-    .await?;
+    audit_product(&app, &admin, "admin.product.create", id, "", &ip).await?;
     visitor.flash("Product created.").await?;
     Ok(Redirect::to(&format!("/admin/products/{id}")).into_response())
 }
@@ -414,15 +406,7 @@ pub async fn update_product(
         input.price.amount.get(),
         input.stock.get()
     );
-    audit_admin(
-        &app,
-        &admin,
-        "admin.product.update",
-        &format!("product:{id}"),
-        &detail,
-        &ip,
-    )
-    .await?;
+    audit_product(&app, &admin, "admin.product.update", id, &detail, &ip).await?;
     visitor.flash("Product saved.").await?;
     Ok(Redirect::to(&format!("/admin/products/{id}")).into_response())
 }
@@ -440,15 +424,7 @@ pub async fn delete_product(
         return Err(AppError::NotFound);
     }
     drop(conn);
-    audit_admin(
-        &app,
-        &admin,
-        "admin.product.delete",
-        &format!("product:{id}"),
-        "",
-        &ip,
-    )
-    .await?;
+    audit_product(&app, &admin, "admin.product.delete", id, "", &ip).await?;
     visitor.flash("Product deleted.").await?;
     Ok(Redirect::to("/admin/products").into_response())
 }
@@ -483,15 +459,8 @@ pub async fn set_stock(
     }
     drop(conn);
     app.live.stock_changed(id, stock);
-    audit_admin(
-        &app,
-        &admin,
-        "admin.product.stock",
-        &format!("product:{id}"),
-        &format!("stock={}", stock.get()),
-        &ip,
-    )
-    .await?;
+    let detail = format!("stock={}", stock.get());
+    audit_product(&app, &admin, "admin.product.stock", id, &detail, &ip).await?;
     visitor.flash("Stock saved.").await?;
     Ok(Redirect::to("/admin/products").into_response())
 }
@@ -611,15 +580,19 @@ pub async fn upload_image(
     )
     .await?;
     tx.commit().await?;
-    audit_admin(
-        &app,
-        &admin,
-        "admin.product.image",
-        &format!("product:{id}"),
-        &full_name,
-        &ip,
-    )
-    .await?;
+    audit_product(&app, &admin, "admin.product.image", id, &full_name, &ip).await?;
     visitor.flash("Image added.").await?;
     Ok(Redirect::to(&format!("/admin/products/{id}")).into_response())
+}
+
+/// An admin's change to product `id`, in the audit log.
+async fn audit_product(
+    app: &AppState,
+    admin: &crate::db::users::User,
+    action: &str,
+    id: ProductId,
+    detail: &str,
+    ip: &str,
+) -> Result<(), AppError> {
+    audit_admin(app, admin, action, &format!("product:{id}"), detail, ip).await
 }
