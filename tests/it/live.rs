@@ -14,10 +14,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 use tokio_tungstenite::tungstenite::{self, Message};
 use webstore::seed::catalogue::PRODUCTS;
 
-use crate::helpers::{
-    Backend, Client, REDIS_URL, STRONG_PASSWORD, TestApp, backends, redis_available,
-    require_services,
-};
+use crate::helpers::{Client, STRONG_PASSWORD, TestApp, backends, cluster};
 use crate::transport::tls_connect;
 
 const COOKIE: &str = webstore::auth::session::COOKIE_NAME;
@@ -433,35 +430,16 @@ async fn the_server_pings_and_closes_a_socket_whose_session_has_ended() {
 
 #[tokio::test]
 async fn with_redis_a_stock_change_on_one_instance_reaches_a_watcher_on_another() {
-    if !redis_available("cross-instance live") {
-        return;
-    }
-    let Some(backend) = backends()
-        .await
-        .into_iter()
-        .find(|b| matches!(b, Backend::MariaDb { .. }))
-    else {
-        assert!(!require_services(), "MariaDB is required here");
-        eprintln!("MariaDB not available: the cross-instance live test runs where it is");
+    let Some(cluster) = cluster("cross-instance live").await else {
         return;
     };
-    let redis = |s: &mut webstore::config::Settings| {
-        s.redis_url = Some(secrecy::SecretString::from(REDIS_URL.to_owned()));
-    };
-    let first = TestApp::spawn_with(backend, Box::new(redis)).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let second = TestApp::start(
-        &dir.path().join("data"),
-        &first.database_url,
-        Box::new(redis),
-    )
-    .await;
+    let (first, second) = (&cluster.first, &cluster.second);
     let shopper = first.customer("live-redis@example.com").await;
     let (product, _) = two_products(&shopper).await;
     let before = first.stock_of(product).await;
-    let mut far = connect(&second, None).await;
+    let mut far = connect(second, None).await;
     watch(&mut far, &[product]).await;
-    let mut near = connect(&first, None).await;
+    let mut near = connect(first, None).await;
     watch(&mut near, &[product]).await;
 
     buy(&shopper, product, "3").await;

@@ -1,9 +1,7 @@
 //! Sessions and CSRF: cookie attributes, fixation, logout, forged cookies,
 //! forged requests.
 
-use crate::helpers::{
-    REDIS_URL, STRONG_PASSWORD, TestApp, backends, redis_available, require_services,
-};
+use crate::helpers::{STRONG_PASSWORD, TestApp, backends, cluster};
 
 const COOKIE: &str = webstore::auth::session::COOKIE_NAME;
 const BROWSER: &str = webstore::auth::csrf::BROWSER_COOKIE;
@@ -367,28 +365,10 @@ async fn a_page_with_a_form_stores_no_session_and_a_cart_makes_one_that_lasts() 
 
 #[tokio::test]
 async fn with_redis_two_instances_share_sessions() {
-    if !redis_available("shared-session") {
-        return;
-    }
-    let Some(backend) = backends()
-        .await
-        .into_iter()
-        .find(|b| matches!(b, crate::helpers::Backend::MariaDb { .. }))
-    else {
-        assert!(!require_services(), "MariaDB is required here");
+    let Some(cluster) = cluster("shared-session").await else {
         return;
     };
-    let redis = |s: &mut webstore::config::Settings| {
-        s.redis_url = Some(secrecy::SecretString::from(REDIS_URL.to_owned()));
-    };
-    let first = TestApp::spawn_with(backend, Box::new(redis)).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let second = TestApp::start(
-        &dir.path().join("data"),
-        &first.database_url,
-        Box::new(redis),
-    )
-    .await;
+    let (first, second) = (&cluster.first, &cluster.second);
     let shopper = first.visitor();
     shopper
         .register("shared@example.com", "Shared", STRONG_PASSWORD)
@@ -396,7 +376,7 @@ async fn with_redis_two_instances_share_sessions() {
     let login = shopper.login("shared@example.com", STRONG_PASSWORD).await;
     let cookie = login.set_cookie(COOKIE).expect("cookie");
     assert_eq!(
-        status_with_cookie(&second, "/account", &cookie).await,
+        status_with_cookie(second, "/account", &cookie).await,
         200,
         "instance two knows the session"
     );

@@ -179,6 +179,48 @@ impl Drop for TestDatabase {
     }
 }
 
+/// Two instances of one shop, as behind a load balancer: one MariaDB
+/// database and one Redis. Fields drop in order, so the second instance
+/// stops before the first drops the database.
+pub struct Cluster {
+    pub second: TestApp,
+    pub first: TestApp,
+    _second_dir: tempfile::TempDir,
+}
+
+/// A [`Cluster`], or `None` (with a note naming `what`) where MariaDB or
+/// Redis is missing and services are not required.
+pub async fn cluster(what: &str) -> Option<Cluster> {
+    if !redis_available(what) {
+        return None;
+    }
+    let Some(backend) = backends()
+        .await
+        .into_iter()
+        .find(|b| matches!(b, Backend::MariaDb { .. }))
+    else {
+        assert!(!require_services(), "MariaDB is required here");
+        eprintln!("MariaDB not available: the {what} test runs where it is");
+        return None;
+    };
+    let redis = |s: &mut Settings| {
+        s.redis_url = Some(secrecy::SecretString::from(REDIS_URL.to_owned()));
+    };
+    let first = TestApp::spawn_with(backend, Box::new(redis)).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let second = TestApp::start(
+        &dir.path().join("data"),
+        &first.database_url,
+        Box::new(redis),
+    )
+    .await;
+    Some(Cluster {
+        second,
+        first,
+        _second_dir: dir,
+    })
+}
+
 /// How to change the settings a test app starts with.
 pub type Tweak = Box<dyn FnOnce(&mut Settings) + Send>;
 
