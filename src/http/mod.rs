@@ -7,6 +7,7 @@
 pub mod client_addr;
 pub mod csrf;
 pub mod headers;
+pub mod query;
 pub mod rate;
 pub mod request_id;
 
@@ -32,6 +33,7 @@ pub fn layer(router: Router, limits: &Limits, trusted: TrustedProxies) -> Router
     // request id exists before anything logs, and the security headers also
     // cover the timeout's 408 and the panic's 500.
     router
+        .layer(middleware::from_fn(query::reject_undecodable))
         // Who the client is, before anything counts or logs addresses.
         .layer(middleware::from_fn_with_state(
             trusted,
