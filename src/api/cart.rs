@@ -1,6 +1,8 @@
 //! The caller's cart: `GET /api/v1/cart`, `POST /api/v1/cart/items`,
 //! `PUT|DELETE /api/v1/cart/items/{product_id}` — the same rules as the
 //! pages (shop::cart).
+//!
+//! May import: api, auth, domain, error, http (the browser secret), shop, state, utoipa.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -56,10 +58,8 @@ async fn publish_count(app: &AppState, owner: &Owner<'_>, browser: Option<&Brows
 }
 
 pub async fn cart_json(app: &AppState, owner: &Owner<'_>) -> Result<Cart, ApiError> {
-    let mut conn = app.db.conn().await?;
-    let view = cart::view(&mut conn, owner).await?;
-    drop(conn);
-    let total = view.total.unwrap_or_else(cart::zero_total);
+    let view = cart::view(&app.db, owner).await?;
+    let total = view.total;
     Ok(Cart {
         items: view
             .lines

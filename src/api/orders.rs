@@ -1,4 +1,6 @@
 //! `POST /api/v1/checkout` and the caller's orders.
+//!
+//! May import: api, auth, domain, error, shop, state, utoipa.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,10 +10,9 @@ use utoipa::ToSchema;
 
 use crate::api::problem::{ApiError, Problem};
 use crate::auth::MaybeUser;
-use crate::db::orders::{OrderLineRow, OrderSummary};
 use crate::domain::{IdempotencyKey, OrderId};
 use crate::error::AppError;
-use crate::shop::orders as shop_orders;
+use crate::shop::orders::{self as shop_orders, OrderLineRow, OrderSummary};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,10 +56,6 @@ fn order_json(order: OrderSummary, lines: Vec<OrderLineRow>) -> Order {
     }
 }
 
-fn signed_in(user: Result<MaybeUser, AppError>) -> Result<crate::db::users::User, ApiError> {
-    user?.0.ok_or_else(ApiError::unauthenticated)
-}
-
 /// POST /api/v1/checkout — places the order from the cart; the optional
 /// `Idempotency-Key` header makes a retry return the same order.
 #[utoipa::path(post, path = "/api/v1/checkout", operation_id = "place_order", tag = "orders",
@@ -79,7 +76,9 @@ pub async fn place_order(
     user: Result<MaybeUser, AppError>,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let user = signed_in(user)?;
+    let Some(user) = user?.0 else {
+        return Err(ApiError::unauthenticated());
+    };
     let key = match headers.get("idempotency-key") {
         Some(value) => value
             .to_str()
@@ -89,7 +88,7 @@ pub async fn place_order(
         None => IdempotencyKey::parse(&uuid::Uuid::new_v4().simple().to_string())
             .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?,
     };
-    let order = shop_orders::place_order(&app.db, &user, &key)
+    let order = shop_orders::place_order(&app.db, &app.live, &user, &key)
         .await?
         .map_err(|e| {
             ApiError::conflict(
@@ -98,14 +97,6 @@ pub async fn place_order(
                 e.to_string(),
             )
         })?;
-    shop_orders::publish_order_stock(&app.db, &app.live, order).await;
-    crate::shop::cart::publish_cart_count(
-        &app.db,
-        &app.live,
-        &crate::shop::cart::Owner::Account(&user),
-        None,
-    )
-    .await;
     let (summary, lines) = shop_orders::find_own_order(&app.db, user.id, order)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -121,15 +112,16 @@ pub async fn list_orders(
     State(app): State<AppState>,
     user: Result<MaybeUser, AppError>,
 ) -> Result<Json<Vec<Order>>, ApiError> {
-    let user = signed_in(user)?;
-    let mut conn = app.db.conn().await?;
-    let orders = crate::db::orders::list_orders(&mut conn, user.id).await?;
-    let mut out = Vec::with_capacity(orders.len());
-    for order in orders {
-        let lines = crate::db::orders::list_order_lines(&mut conn, order.id).await?;
-        out.push(order_json(order, lines));
-    }
-    Ok(Json(out))
+    let Some(user) = user?.0 else {
+        return Err(ApiError::unauthenticated());
+    };
+    let orders = shop_orders::list_own_orders_with_lines(&app.db, user.id).await?;
+    Ok(Json(
+        orders
+            .into_iter()
+            .map(|(order, lines)| order_json(order, lines))
+            .collect(),
+    ))
 }
 
 /// GET /api/v1/orders/{id} — one of the caller's orders; anyone else's → 404.
@@ -143,7 +135,9 @@ pub async fn show_order(
     user: Result<MaybeUser, AppError>,
     Path(raw): Path<String>,
 ) -> Result<Json<Order>, ApiError> {
-    let user = signed_in(user)?;
+    let Some(user) = user?.0 else {
+        return Err(ApiError::unauthenticated());
+    };
     let id: OrderId = raw.parse().map_err(|_| AppError::NotFound)?;
     let (summary, lines) = shop_orders::find_own_order(&app.db, user.id, id)
         .await?

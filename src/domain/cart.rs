@@ -1,6 +1,10 @@
-//! Cart rules: quantities per line and what a "set quantity" means.
+//! Cart rules: quantities per line, what a "set quantity" means, and what
+//! a cart comes to (line totals, total, units) — the one sum the cart page,
+//! the cart API and checkout all use.
 
 use std::fmt;
+
+use super::money::{Currency, Money, MoneyError, PriceCents};
 
 /// Why a quantity was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -94,9 +98,87 @@ impl LineChange {
     }
 }
 
+/// What a cart comes to at current prices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CartTotals {
+    /// Unit price × quantity, one per line, in the order given.
+    pub lines: Vec<Money>,
+    /// The sum of the lines; zero euros for an empty cart.
+    pub total: Money,
+    /// Units in the cart.
+    pub count: i64,
+}
+
+impl CartTotals {
+    /// Sums `(unit price, quantity)` lines; an overflow or a second
+    /// currency is an error, never a wrapped or mixed amount.
+    pub fn of(lines: impl IntoIterator<Item = (Money, Quantity)>) -> Result<Self, MoneyError> {
+        let mut totals = Vec::new();
+        let mut total: Option<Money> = None;
+        let mut count = 0;
+        for (unit, quantity) in lines {
+            let line = Money::new(unit.amount.checked_mul(quantity.get())?, unit.currency);
+            total = Some(match total {
+                None => line,
+                Some(sum) => sum.checked_add(line)?,
+            });
+            count += i64::from(quantity.get());
+            totals.push(line);
+        }
+        Ok(Self {
+            lines: totals,
+            total: total.unwrap_or(Money::new(PriceCents::ZERO, Currency::EUR)),
+            count,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn eur(cents: i64) -> Money {
+        Money::new(PriceCents::new(cents).expect("non-negative"), Currency::EUR)
+    }
+
+    fn units(n: i64) -> Quantity {
+        Quantity::try_from(n).expect("1..=99")
+    }
+
+    #[test]
+    fn totals_are_unit_prices_times_quantities() {
+        let totals = CartTotals::of([(eur(250), units(3)), (eur(1999), units(1))]).expect("ok");
+        assert_eq!(totals.lines, [eur(750), eur(1999)]);
+        assert_eq!(totals.total, eur(2749));
+        assert_eq!(totals.count, 4);
+    }
+
+    #[test]
+    fn an_empty_cart_comes_to_zero() {
+        let totals = CartTotals::of([]).expect("ok");
+        assert!(totals.lines.is_empty());
+        assert_eq!(totals.total, eur(0));
+        assert_eq!(totals.count, 0);
+    }
+
+    #[test]
+    fn overflow_and_mixed_currencies_are_errors() {
+        let huge = eur(i64::MAX / 50);
+        let half = eur(i64::MAX / 2 + 1);
+        assert_eq!(
+            CartTotals::of([(huge, units(99))]),
+            Err(MoneyError::Overflow)
+        );
+        assert_eq!(
+            CartTotals::of([(half, units(1)), (half, units(1))]),
+            Err(MoneyError::Overflow)
+        );
+        let usd = Money::new(PriceCents::ZERO, Currency::parse("USD").expect("ok"));
+        assert_eq!(
+            CartTotals::of([(eur(1), units(1)), (usd, units(1))]),
+            Err(MoneyError::CurrencyMismatch)
+        );
+    }
 
     #[test]
     fn quantities_are_1_to_99() {

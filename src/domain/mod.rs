@@ -30,7 +30,7 @@ pub mod money;
 pub mod order;
 pub mod role;
 
-pub use cart::{LineChange, Quantity};
+pub use cart::{CartTotals, LineChange, Quantity};
 pub use catalogue::{CategorySlug, PageNumber, SearchQuery, Stock};
 pub use ids::{CartId, OrderId, ProductId, UserId};
 pub use money::{Currency, Money, PriceCents};

@@ -1,15 +1,18 @@
 //! The cart: which cart a visitor or account has, adding and changing
 //! lines within quantity and stock limits, merging a visitor's cart into
 //! the account's at sign-in, and the cart as a page shows it.
+//!
+//! May import: domain, db, auth, error, live.
 
+use anyhow::Context as _;
 use tower_sessions::Session;
 
 use crate::auth::session;
-use crate::db::carts::CartLine;
+pub use crate::db::carts::CartLine;
 use crate::db::users::User;
 use crate::db::{self, Connection, Db};
 use crate::domain::cart::QuantityError;
-use crate::domain::{CartId, LineChange, Money, PriceCents, ProductId, Quantity};
+use crate::domain::{CartId, CartTotals, LineChange, Money, ProductId, Quantity};
 use crate::error::AppError;
 use crate::live::{CartOwner, Hub};
 
@@ -80,6 +83,7 @@ pub async fn count(conn: &mut Connection, owner: &Owner<'_>) -> Result<i64, AppE
 }
 
 /// Adds `quantity` of a product; the line may never exceed 99 or the stock.
+#[tracing::instrument(skip_all, fields(product.id = %product))]
 pub async fn add_item(
     db: &Db,
     owner: &Owner<'_>,
@@ -112,6 +116,7 @@ pub async fn add_item(
 }
 
 /// Sets a line's quantity (0 removes it).
+#[tracing::instrument(skip_all, fields(product.id = %product))]
 pub async fn change_line(
     db: &Db,
     owner: &Owner<'_>,
@@ -151,6 +156,7 @@ pub async fn change_line(
 }
 
 /// Removes a line; removing what is not there is not an error.
+#[tracing::instrument(skip_all, fields(product.id = %product))]
 pub async fn remove_line(db: &Db, owner: &Owner<'_>, product: ProductId) -> Result<(), AppError> {
     let mut conn = db.conn().await?;
     if let Some(cart) = find_cart(&mut conn, owner).await? {
@@ -237,49 +243,38 @@ pub struct LineView {
 
 pub struct CartView {
     pub lines: Vec<LineView>,
-    pub total: Option<Money>,
+    /// Zero euros for an empty cart.
+    pub total: Money,
     pub count: i64,
     /// Every line can be ordered as it stands.
     pub orderable: bool,
 }
 
-pub async fn view(conn: &mut Connection, owner: &Owner<'_>) -> Result<CartView, AppError> {
-    let lines = match find_cart(conn, owner).await? {
-        Some(cart) => db::carts::list_cart_lines(conn, cart).await?,
+/// The cart as the cart page and the cart API show it, at current prices.
+#[tracing::instrument(skip_all)]
+pub async fn view(db: &Db, owner: &Owner<'_>) -> Result<CartView, AppError> {
+    let mut conn = db.conn().await?;
+    let lines = match find_cart(&mut conn, owner).await? {
+        Some(cart) => db::carts::list_cart_lines(&mut conn, cart).await?,
         None => Vec::new(),
     };
-    let mut total: Option<Money> = None;
-    let mut views = Vec::with_capacity(lines.len());
-    let mut count = 0;
-    let mut orderable = !lines.is_empty();
-    for line in lines {
-        let line_total = Money::new(
-            line.unit_price
-                .amount
-                .checked_mul(line.quantity.get())
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("line total: {e}")))?,
-            line.unit_price.currency,
-        );
-        let problem = problem_of(&line);
-        orderable &= problem.is_none();
-        count += i64::from(line.quantity.get());
-        total = Some(match total {
-            None => line_total,
-            Some(sum) => sum
-                .checked_add(line_total)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("cart total: {e}")))?,
-        });
-        views.push(LineView {
+    drop(conn);
+    let totals = CartTotals::of(lines.iter().map(|l| (l.unit_price, l.quantity)))
+        .context("summing the cart")?;
+    let lines: Vec<LineView> = lines
+        .into_iter()
+        .zip(totals.lines)
+        .map(|(line, line_total)| LineView {
+            problem: problem_of(&line),
             line,
             line_total,
-            problem,
-        });
-    }
+        })
+        .collect();
     Ok(CartView {
-        lines: views,
-        total,
-        count,
-        orderable,
+        orderable: !lines.is_empty() && lines.iter().all(|l| l.problem.is_none()),
+        lines,
+        total: totals.total,
+        count: totals.count,
     })
 }
 
@@ -296,9 +291,4 @@ fn problem_of(line: &CartLine) -> Option<String> {
     } else {
         None
     }
-}
-
-/// A zero amount for an empty cart's total.
-pub fn zero_total() -> Money {
-    Money::new(PriceCents::ZERO, crate::domain::Currency::EUR)
 }

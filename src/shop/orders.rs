@@ -2,14 +2,21 @@
 //! the cart and every price, take the stock with conditional updates,
 //! write the order and its lines, empty the cart, queue the confirmation —
 //! all or nothing. The same idempotency key again yields the same order.
+//! The shopper's own orders are read here too, always with their owner.
+//!
+//! May import: domain, db, error, live, shop (the cart count).
+
+use anyhow::Context as _;
 
 use crate::db::orders::{NewOrder, ShipTo};
+pub use crate::db::orders::{OrderLineRow, OrderSummary};
 use crate::db::users::User;
 use crate::db::{self, Db, DbError};
 use crate::domain::order::OrderError;
-use crate::domain::{IdempotencyKey, Money, OrderId, OrderStatus, PriceCents, UserId};
+use crate::domain::{CartTotals, IdempotencyKey, Money, OrderId, OrderStatus, UserId};
 use crate::error::AppError;
 use crate::live::Hub;
+use crate::shop::cart::{self, Owner};
 
 /// Why an order could not be placed; the cart is kept as it was.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,13 +34,17 @@ pub enum CheckoutError {
 /// Transient conflicts (deadlock, lock wait) are retried this often.
 const ATTEMPTS: usize = 3;
 
+/// Places the order from the account's cart, then tells open pages the
+/// stock left of every product in it and the (now empty) cart's count.
+#[tracing::instrument(skip_all, fields(order.id))]
 pub async fn place_order(
     db: &Db,
+    live: &Hub,
     user: &User,
     key: &IdempotencyKey,
 ) -> Result<Result<OrderId, CheckoutError>, AppError> {
     let mut attempt = 0;
-    loop {
+    let placed = loop {
         attempt += 1;
         match try_place_order(db, user, key).await {
             Err(Attempt::Db(e)) if attempt < ATTEMPTS && db::is_unavailable(&e) => {
@@ -41,9 +52,15 @@ pub async fn place_order(
             }
             Err(Attempt::Db(e)) => return Err(e.into()),
             Err(Attempt::App(e)) => return Err(e),
-            Ok(outcome) => return Ok(outcome),
+            Ok(outcome) => break outcome,
         }
+    };
+    if let Ok(order) = placed {
+        tracing::Span::current().record("order.id", order.get());
+        publish_order_stock(db, live, order).await;
+        cart::publish_cart_count(db, live, &Owner::Account(user), None).await;
     }
+    Ok(placed)
 }
 
 enum Attempt {
@@ -79,7 +96,9 @@ async fn try_place_order(
     }
     // One order of locking for everyone: no deadlocks between checkouts.
     lines.sort_by_key(|l| l.product_id);
-    let mut total: Option<Money> = None;
+    let totals = CartTotals::of(lines.iter().map(|l| (l.unit_price, l.quantity)))
+        .context("summing the order")
+        .map_err(|e| Attempt::App(e.into()))?;
     for line in &lines {
         if line.withdrawn {
             return Ok(Err(CheckoutError::Unavailable(line.name.clone())));
@@ -87,19 +106,8 @@ async fn try_place_order(
         if !db::orders::take_stock(&mut tx, line.product_id, line.quantity).await? {
             return Ok(Err(CheckoutError::OutOfStock(line.name.clone())));
         }
-        let line_total =
-            line_total(line.unit_price.amount, line.quantity.get()).map_err(Attempt::App)?;
-        let line_money = Money::new(line_total, line.unit_price.currency);
-        total = Some(match total {
-            None => line_money,
-            Some(sum) => sum.checked_add(line_money).map_err(|e| {
-                Attempt::App(AppError::Internal(anyhow::anyhow!("order total: {e}")))
-            })?,
-        });
     }
-    let total = total.ok_or(Attempt::App(AppError::Internal(anyhow::anyhow!(
-        "order without lines"
-    ))))?;
+    let total = totals.total;
     let ship_to = ShipTo {
         name: user.name.clone(),
         line1: user.address_line1.clone(),
@@ -131,9 +139,7 @@ async fn try_place_order(
         }
         Err(e) => return Err(e.into()),
     };
-    for line in &lines {
-        let line_total =
-            line_total(line.unit_price.amount, line.quantity.get()).map_err(Attempt::App)?;
+    for (line, line_total) in lines.iter().zip(&totals.lines) {
         db::orders::insert_order_line(
             &mut tx,
             order,
@@ -141,7 +147,7 @@ async fn try_place_order(
             &line.name,
             line.unit_price.amount,
             line.quantity,
-            line_total,
+            line_total.amount,
         )
         .await?;
     }
@@ -157,11 +163,6 @@ async fn try_place_order(
     .await?;
     tx.commit().await?;
     Ok(Ok(order))
-}
-
-fn line_total(unit: PriceCents, quantity: u32) -> Result<PriceCents, AppError> {
-    unit.checked_mul(quantity)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("line total: {e}")))
 }
 
 fn confirmation_text(
@@ -247,12 +248,36 @@ pub async fn publish_order_stock(db: &Db, live: &Hub, order: OrderId) {
     }
 }
 
+/// The account's orders, newest first.
+#[tracing::instrument(skip_all)]
+pub async fn list_own_orders(db: &Db, user: UserId) -> Result<Vec<OrderSummary>, AppError> {
+    let mut conn = db.conn().await?;
+    Ok(db::orders::list_orders(&mut conn, user).await?)
+}
+
+/// The account's orders, newest first, each with its lines.
+#[tracing::instrument(skip_all)]
+pub async fn list_own_orders_with_lines(
+    db: &Db,
+    user: UserId,
+) -> Result<Vec<(OrderSummary, Vec<OrderLineRow>)>, AppError> {
+    let mut conn = db.conn().await?;
+    let orders = db::orders::list_orders(&mut conn, user).await?;
+    let mut out = Vec::with_capacity(orders.len());
+    for order in orders {
+        let lines = db::orders::list_order_lines(&mut conn, order.id).await?;
+        out.push((order, lines));
+    }
+    Ok(out)
+}
+
 /// The owner's order with its lines, or `None` for anyone else.
+#[tracing::instrument(skip_all, fields(order.id = %order))]
 pub async fn find_own_order(
     db: &Db,
     user: UserId,
     order: OrderId,
-) -> Result<Option<(db::orders::OrderSummary, Vec<db::orders::OrderLineRow>)>, AppError> {
+) -> Result<Option<(OrderSummary, Vec<OrderLineRow>)>, AppError> {
     let mut conn = db.conn().await?;
     let Some(summary) = db::orders::find_order(&mut conn, user, order).await? else {
         return Ok(None);

@@ -1,5 +1,7 @@
 //! The cart pages: `GET /cart`, `POST /cart/items`, `POST
 //! /cart/items/{product_id}`, `POST /cart/items/{product_id}/remove`.
+//!
+//! May import: domain, error, shop, state, web, askama.
 
 use askama::Template;
 use axum::Form;
@@ -8,10 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::db::carts::CartLine;
 use crate::domain::{LineChange, Money, ProductId, Quantity};
 use crate::error::AppError;
-use crate::shop::cart::{self, CartError};
+use crate::shop::cart::{self, CartError, CartLine};
 use crate::state::AppState;
 use crate::web::catalogue::product_page;
 use crate::web::chrome::Chrome;
@@ -68,10 +69,8 @@ async fn cart_page_inner(
     message: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let view = cart::view(&mut conn, &visitor.owner()).await?;
-    let chrome = Chrome::load(&mut conn, visitor, None, "").await?;
-    drop(conn);
+    let view = cart::view(&app.db, &visitor.owner()).await?;
+    let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let lines = view
         .lines
         .into_iter()
@@ -100,7 +99,7 @@ async fn cart_page_inner(
     let page = CartPage {
         chrome,
         lines,
-        total: view.total.unwrap_or_else(cart::zero_total),
+        total: view.total,
         count: view.count,
         orderable: view.orderable,
         signed_in: visitor.user.is_some(),

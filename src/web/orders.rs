@@ -1,5 +1,7 @@
 //! Checkout and the shopper's orders: `POST /checkout`, `GET /orders`,
 //! `GET /orders/{id}`.
+//!
+//! May import: auth, domain, error, shop, state, web, askama.
 
 use askama::Template;
 use axum::Form;
@@ -9,11 +11,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::orders::{OrderLineRow, OrderSummary};
 use crate::domain::{IdempotencyKey, Money, OrderId, PriceCents};
 use crate::error::AppError;
-use crate::shop::cart::{self, Owner};
-use crate::shop::orders;
+use crate::shop::orders::{self, OrderLineRow, OrderSummary};
 use crate::state::AppState;
 use crate::web::cart::cart_page_with_message;
 use crate::web::chrome::Chrome;
@@ -47,12 +47,8 @@ pub async fn place_order(
             .await;
         }
     };
-    match orders::place_order(&app.db, &user, &key).await? {
-        Ok(order) => {
-            orders::publish_order_stock(&app.db, &app.live, order).await;
-            cart::publish_cart_count(&app.db, &app.live, &Owner::Account(&user), None).await;
-            Ok(Redirect::to(&format!("/orders/{order}")).into_response())
-        }
+    match orders::place_order(&app.db, &app.live, &user, &key).await? {
+        Ok(order) => Ok(Redirect::to(&format!("/orders/{order}")).into_response()),
         Err(e) => cart_page_with_message(&app, &visitor, e.to_string(), StatusCode::CONFLICT).await,
     }
 }
@@ -83,10 +79,8 @@ pub async fn list_orders(
     CurrentUser(user): CurrentUser,
     visitor: Visitor,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let rows = crate::db::orders::list_orders(&mut conn, user.id).await?;
-    let chrome = Chrome::load(&mut conn, &visitor, None, "").await?;
-    drop(conn);
+    let rows = orders::list_own_orders(&app.db, user.id).await?;
+    let chrome = Chrome::for_visitor(&app.db, &visitor).await?;
     let page = OrdersPage {
         chrome,
         orders: rows
