@@ -1,5 +1,7 @@
 //! `GET /api/v1/products` (search, category, keyset pages behind an opaque
 //! cursor) and `GET /api/v1/products/{id}`.
+//!
+//! May import: api, domain, error, shop, state, uploads (thumbnail addresses), utoipa.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -9,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::problem::{ApiError, Problem};
-use crate::db::{self, products::ProductFilter};
-use crate::domain::{CategorySlug, ProductId, SearchQuery};
+use crate::domain::{CatalogueFilter, ProductId, SearchQuery};
 use crate::error::AppError;
+use crate::shop::catalogue::{self, PageRequest, Paging};
 use crate::state::AppState;
 use crate::uploads::url as uploads_url;
 
@@ -84,9 +86,9 @@ pub async fn list_products(
     let Query(raw) = query.map_err(|_| {
         ApiError::bad_request("/problems/bad-query", "The query string is not valid")
     })?;
-    let limit: i64 = match raw.limit.as_deref().map(str::trim) {
+    let limit: u32 = match raw.limit.as_deref().map(str::trim) {
         None | Some("") => 24,
-        Some(text) => match text.parse::<i64>() {
+        Some(text) => match text.parse::<u32>() {
             Ok(n) if (1..=100).contains(&n) => n,
             _ => {
                 return Err(ApiError::bad_request(
@@ -104,32 +106,19 @@ pub async fn list_products(
         .transpose()?;
     let search = SearchQuery::parse(raw.q.as_deref().unwrap_or_default())
         .map_err(|e| ApiError::field("q", e.to_string()))?;
-    let mut conn = app.db.conn().await?;
-    let category = match raw.category.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(text) => {
-            let slug = CategorySlug::parse(text).map_err(|_| AppError::NotFound)?;
-            Some(
-                db::categories::find_category_by_slug(&mut conn, &slug)
-                    .await?
-                    .ok_or(AppError::NotFound)?,
-            )
-        }
-    };
-    let filter = ProductFilter {
-        search: search.as_ref(),
-        category: category.as_ref().map(|c| c.id),
-    };
-    let mut cards = db::products::list_products_after(&mut conn, &filter, after, limit + 1).await?;
-    drop(conn);
-    let more = cards.len() as i64 > limit;
-    cards.truncate(usize::try_from(limit).unwrap_or(24));
-    let next_cursor = match (more, cards.last()) {
-        (true, Some(last)) => Some(seal_cursor(&app, last.id)?),
+    let category =
+        CatalogueFilter::parse_category(raw.category.as_deref()).map_err(|_| AppError::NotFound)?;
+    let filter = CatalogueFilter { search, category };
+    let listing = catalogue::browse(&app.db, &filter, PageRequest::After { after, limit })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let next_cursor = match listing.paging {
+        Paging::After { next: Some(last) } => Some(seal_cursor(&app, last)?),
         _ => None,
     };
     Ok(Json(ProductPage {
-        items: cards
+        items: listing
+            .products
             .into_iter()
             .map(|c| ProductSummary {
                 id: c.id.get(),
@@ -189,12 +178,9 @@ pub async fn show_product(
     Path(raw): Path<String>,
 ) -> Result<Json<Product>, ApiError> {
     let id: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
-    let mut conn = app.db.conn().await?;
-    let product = db::products::find_product(&mut conn, id)
+    let catalogue::ProductView { product, pictures } = catalogue::product(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let images = db::images::list_product_images(&mut conn, id).await?;
-    drop(conn);
     Ok(Json(Product {
         id: product.id.get(),
         sku: product.sku,
@@ -206,13 +192,13 @@ pub async fn show_product(
         category: product
             .category
             .map(|(slug, name)| CategoryRef { slug, name }),
-        images: images
+        images: pictures
             .into_iter()
-            .map(|i| ImageRef {
-                url: uploads_url(&i.full_name),
-                thumb_url: uploads_url(&i.thumb_name),
-                width: i.width,
-                height: i.height,
+            .map(|p| ImageRef {
+                url: p.url,
+                thumb_url: p.thumb_url,
+                width: p.width,
+                height: p.height,
             })
             .collect(),
     }))

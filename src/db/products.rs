@@ -101,20 +101,8 @@ pub async fn list_products(
     filter: &ProductFilter<'_>,
     page: PageNumber,
 ) -> Result<Vec<ProductCard>, DbError> {
-    let mut query = QueryBuilder::<Any>::new(LIST_PRODUCTS_SELECT);
-    push_filter(&mut query, filter);
-    query
-        .push("\nORDER BY p.id\nLIMIT ")
-        .push_bind(i64::from(catalogue::PAGE_SIZE))
-        .push(" OFFSET ")
-        .push_bind(page.offset(catalogue::PAGE_SIZE));
-    query
-        .build_query_as::<ProductCardRow>()
-        .fetch_all(conn)
-        .await?
-        .into_iter()
-        .map(ProductCard::try_from)
-        .collect()
+    let size = catalogue::PAGE_SIZE;
+    list(conn, filter, None, i64::from(size), page.offset(size)).await
 }
 
 /// Up to `limit` products after the id `after`, in id order (keyset
@@ -125,12 +113,26 @@ pub async fn list_products_after(
     after: Option<ProductId>,
     limit: i64,
 ) -> Result<Vec<ProductCard>, DbError> {
+    list(conn, filter, after, limit, 0).await
+}
+
+async fn list(
+    conn: &mut Connection,
+    filter: &ProductFilter<'_>,
+    after: Option<ProductId>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ProductCard>, DbError> {
     let mut query = QueryBuilder::<Any>::new(LIST_PRODUCTS_SELECT);
     push_filter(&mut query, filter);
     if let Some(after) = after {
         query.push("\n  AND p.id > ").push_bind(after.get());
     }
-    query.push("\nORDER BY p.id\nLIMIT ").push_bind(limit);
+    query
+        .push("\nORDER BY p.id\nLIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
     query
         .build_query_as::<ProductCardRow>()
         .fetch_all(conn)

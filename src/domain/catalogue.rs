@@ -88,6 +88,23 @@ impl SearchQuery {
     }
 }
 
+/// Which products a listing shows: the `q` and `category` of the home page
+/// and of `GET /api/v1/products` alike.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CatalogueFilter {
+    pub search: Option<SearchQuery>,
+    pub category: Option<CategorySlug>,
+}
+
+impl CatalogueFilter {
+    /// A `category` parameter: absent or empty means every category.
+    pub fn parse_category(text: Option<&str>) -> Result<Option<CategorySlug>, CatalogueError> {
+        text.filter(|t| !t.is_empty())
+            .map(CategorySlug::parse)
+            .transpose()
+    }
+}
+
 /// The text products are searched in: name and description, lower-cased the
 /// same way as [`SearchQuery`] terms.
 pub fn search_text(name: &str, description: &str) -> String {
@@ -184,6 +201,20 @@ mod tests {
         ] {
             assert!(CategorySlug::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn an_empty_category_means_all_and_a_bad_one_is_refused() {
+        assert_eq!(CatalogueFilter::parse_category(None), Ok(None));
+        assert_eq!(CatalogueFilter::parse_category(Some("")), Ok(None));
+        assert_eq!(
+            CatalogueFilter::parse_category(Some("kitchen")),
+            CategorySlug::parse("kitchen").map(Some)
+        );
+        assert_eq!(
+            CatalogueFilter::parse_category(Some("../x")),
+            Err(CatalogueError::BadSlug)
+        );
     }
 
     #[test]

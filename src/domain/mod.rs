@@ -31,7 +31,7 @@ pub mod order;
 pub mod role;
 
 pub use cart::{CartTotals, LineChange, Quantity};
-pub use catalogue::{CategorySlug, PageNumber, SearchQuery, Stock};
+pub use catalogue::{CatalogueFilter, CategorySlug, PageNumber, SearchQuery, Stock};
 pub use ids::{CartId, OrderId, ProductId, UserId};
 pub use money::{Currency, Money, PriceCents};
 pub use order::{IdempotencyKey, OrderStatus};

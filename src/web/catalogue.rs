@@ -1,5 +1,7 @@
 //! The catalogue pages: `GET /` (grid, search, category, pages) and
 //! `GET /products/{id}`.
+//!
+//! May import: domain, error, shop, state, web, askama.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -8,10 +10,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::db::{self, products::ProductFilter};
-use crate::domain::catalogue::{CatalogueError, PAGE_SIZE};
-use crate::domain::{CategorySlug, Money, PageNumber, ProductId, SearchQuery, Stock};
+use crate::domain::catalogue::CatalogueError;
+use crate::domain::{
+    CatalogueFilter, CategorySlug, Money, PageNumber, ProductId, SearchQuery, Stock,
+};
 use crate::error::AppError;
+use crate::shop::catalogue::{self, PageRequest, Paging, Picture, ProductDetail};
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use crate::web::extract::PathId;
@@ -68,27 +72,13 @@ pub async fn show_home(
     let Query(raw) =
         query.map_err(|_| AppError::BadRequest("The address of this page is not valid."))?;
     let raw_q = raw.q.unwrap_or_default();
-    let mut conn = app.db.conn().await?;
-
-    let category = match raw.category.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(text) => {
-            let slug = CategorySlug::parse(text).map_err(|_| AppError::NotFound)?;
-            let found = db::categories::find_category_by_slug(&mut conn, &slug).await?;
-            Some(found.ok_or(AppError::NotFound)?)
-        }
-    };
+    let slug =
+        CatalogueFilter::parse_category(raw.category.as_deref()).map_err(|_| AppError::NotFound)?;
     let page = match raw.page.as_deref() {
         None | Some("") => PageNumber::FIRST,
         Some(text) => PageNumber::parse(text).map_err(|_| AppError::NotFound)?,
     };
-    let mut chrome = Chrome::load(
-        &mut conn,
-        &visitor,
-        category.as_ref().map(|c| &c.slug),
-        &raw_q,
-    )
-    .await?;
+    let mut chrome = Chrome::load(&app.db, &visitor, slug.as_ref(), &raw_q).await?;
 
     let search = match SearchQuery::parse(&raw_q) {
         Ok(search) => search,
@@ -117,35 +107,34 @@ pub async fn show_home(
         Err(_) => return Err(AppError::BadRequest("The search could not be read.")),
     };
 
-    let filter = ProductFilter {
-        search: search.as_ref(),
-        category: category.as_ref().map(|c| c.id),
+    let filter = CatalogueFilter {
+        search,
+        category: slug,
     };
-    let total = db::products::count_products(&mut conn, &filter).await?;
-    let pages = PageNumber::count_for(total, PAGE_SIZE);
-    if page.get() > pages {
-        return Err(AppError::NotFound);
-    }
-    let cards = db::products::list_products(&mut conn, &filter, page).await?;
-    drop(conn);
-
-    let heading = match (&search, &category) {
+    let listing = catalogue::browse(&app.db, &filter, PageRequest::Numbered(page))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Paging::Numbered { pages, total, .. } = listing.paging else {
+        return Err(AppError::Internal(anyhow::anyhow!("a numbered page")));
+    };
+    let (search, category) = (&filter.search, &listing.category);
+    let heading = match (search, category) {
         (Some(s), Some(c)) => format!("“{}” in {}", s.text(), c.name),
         (Some(s), None) => format!("Results for “{}”", s.text()),
         (None, Some(c)) => c.name.clone(),
         (None, None) => "All products".into(),
     };
-    let intro = match (&search, &category) {
+    let intro = match (search, category) {
         (None, Some(c)) if !c.description.is_empty() => Some(c.description.clone()),
         (None, None) => Some("Thoughtfully made goods for kitchen, home and the outdoors.".into()),
         _ => None,
     };
     let href = |n: u32| {
         let mut qs = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = &search {
+        if let Some(s) = search {
             qs.append_pair("q", s.text());
         }
-        if let Some(c) = &category {
+        if let Some(c) = category {
             qs.append_pair("category", c.slug.as_str());
         }
         if n > 1 {
@@ -167,7 +156,8 @@ pub async fn show_home(
             current: n == current,
         })
         .collect();
-    let products = cards
+    let products = listing
+        .products
         .into_iter()
         .map(|c| CardView {
             id: c.id,
@@ -194,21 +184,13 @@ pub async fn show_home(
     Ok(Html(page.render()?).into_response())
 }
 
-pub struct ImageView {
-    pub full_url: String,
-    pub thumb_url: String,
-    pub width: i64,
-    pub height: i64,
-    pub alt: String,
-}
-
 #[derive(Template)]
 #[template(path = "product.html")]
 pub struct ProductPage {
     chrome: Chrome,
-    product: db::products::ProductDetail,
+    product: ProductDetail,
     paragraphs: Vec<String>,
-    images: Vec<ImageView>,
+    images: Vec<Picture>,
     csrf_token: String,
     flash: Option<String>,
     quantity: String,
@@ -234,31 +216,14 @@ pub async fn product_page(
     quantity: &str,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let product = db::products::find_product(&mut conn, id)
+    let catalogue::ProductView { product, pictures } = catalogue::product(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let images = db::images::list_product_images(&mut conn, id)
-        .await?
-        .into_iter()
-        .map(|img| ImageView {
-            full_url: uploads_url(&img.full_name),
-            thumb_url: uploads_url(&img.thumb_name),
-            width: img.width,
-            height: img.height,
-            alt: if img.alt.is_empty() {
-                product.name.clone()
-            } else {
-                img.alt
-            },
-        })
-        .collect();
     let active = product
         .category
         .as_ref()
         .and_then(|(slug, _)| CategorySlug::parse(slug).ok());
-    let chrome = Chrome::load(&mut conn, visitor, active.as_ref(), "").await?;
-    drop(conn);
+    let chrome = Chrome::load(&app.db, visitor, active.as_ref(), "").await?;
     let paragraphs = product
         .description
         .split("\n\n")
@@ -271,7 +236,7 @@ pub async fn product_page(
         chrome,
         product,
         paragraphs,
-        images,
+        images: pictures,
         csrf_token: visitor.csrf_token().await?,
         flash: visitor.take_flash().await?,
         quantity: quantity.chars().take(8).collect(),

@@ -1,10 +1,11 @@
 //! What every page's frame shows: shop name, categories, search box, the
 //! visitor's cart badge and sign-in state, and the asset URLs.
+//!
+//! May import: domain, error, shop, web (assets, visitor).
 
-use crate::db;
 use crate::domain::CategorySlug;
 use crate::error::AppError;
-use crate::shop;
+use crate::shop::{self, Db};
 use crate::web::assets;
 use crate::web::visitor::Visitor;
 
@@ -48,20 +49,20 @@ impl Chrome {
     }
 
     /// The full frame for a page that needs nothing else from the database.
-    pub async fn for_visitor(db: &db::Db, visitor: &Visitor) -> Result<Self, AppError> {
-        let mut conn = db.conn().await?;
-        Self::load(&mut conn, visitor, None, "").await
+    pub async fn for_visitor(db: &Db, visitor: &Visitor) -> Result<Self, AppError> {
+        Self::load(db, visitor, None, "").await
     }
 
     /// The full frame: category navigation, cart badge, account link.
     pub async fn load(
-        conn: &mut db::Connection,
+        db: &Db,
         visitor: &Visitor,
         active: Option<&CategorySlug>,
         q: &str,
     ) -> Result<Self, AppError> {
-        let categories = db::categories::list_categories(conn)
-            .await?
+        let frame = shop::catalogue::frame(db, &visitor.owner()).await?;
+        let categories = frame
+            .categories
             .into_iter()
             .map(|c| NavCategory {
                 active: active == Some(&c.slug),
@@ -69,12 +70,11 @@ impl Chrome {
                 name: c.name,
             })
             .collect();
-        let cart_count = shop::cart::count(conn, &visitor.owner()).await?;
         Ok(Self {
             categories,
             on_all: active.is_none() && q.is_empty(),
             q: q.to_owned(),
-            cart_count: u32::try_from(cart_count).unwrap_or(u32::MAX),
+            cart_count: u32::try_from(frame.cart_count).unwrap_or(u32::MAX),
             user_name: visitor.user.as_ref().map(|u| u.name.clone()),
             ..Self::bare()
         })
