@@ -154,6 +154,7 @@ async fn a_shopper_searches_fills_the_cart_signs_up_and_sees_the_order() {
         let line = shopper.text(".cart-table tbody tr").await;
         assert!(line.contains(wanted.name), "{line}");
         shopper.assert_accessible("cart").await;
+        assert_cart_fits_a_phone(&shopper).await;
 
         // Signing up from the cart, then signing in: the cart comes along.
         shopper.click("a[href='/login?next=%2Fcart']").await;
@@ -212,6 +213,46 @@ async fn a_shopper_searches_fills_the_cart_signs_up_and_sees_the_order() {
         shopper.close().await;
         eprintln!("browser artifacts: {}", driver.artifacts().display());
     }
+}
+
+/// On a 390 px wide phone the cart fits the screen: no part of it is
+/// wider than the viewport, the page does not scroll sideways, and the
+/// remove button and line total are on screen.
+async fn assert_cart_fits_a_phone(browser: &browser::Browser) {
+    browser.resize(390, 844).await;
+    let seen = browser
+        .script(
+            "const width = document.documentElement.clientWidth;\n\
+             const cart = document.querySelector('.cart-table');\n\
+             const inside = r => r.left >= -0.5 && r.right <= width + 0.5;\n\
+             const outside = [cart, ...cart.querySelectorAll('*')]\n\
+               .filter(e => { const r = e.getBoundingClientRect(); return r.width > 1 && !inside(r); })\n\
+               .map(e => `${e.tagName.toLowerCase()}.${e.className}`);\n\
+             const on = css => { const e = cart.querySelector(css); \
+               return e !== null && e.getBoundingClientRect().width > 1 && inside(e.getBoundingClientRect()); };\n\
+             return { viewport: window.innerWidth, scroll: document.documentElement.scrollWidth, \
+               outside, remove: on('form[action$=\"/remove\"] button'), \
+               total: on('tbody td[data-label=\"Total\"]') };",
+        )
+        .await;
+    browser.screenshot("cart-phone").await;
+    assert_eq!(seen["viewport"], 390, "the window is a phone's: {seen}");
+    assert!(
+        seen["scroll"].as_i64().is_some_and(|w| w <= 390),
+        "the page scrolls sideways: {seen}"
+    );
+    assert_eq!(
+        seen["outside"],
+        serde_json::json!([]),
+        "parts of the cart are off screen"
+    );
+    assert_eq!(
+        seen["remove"], true,
+        "the remove button is on screen: {seen}"
+    );
+    assert_eq!(seen["total"], true, "the line total is on screen: {seen}");
+    browser.assert_accessible("cart-phone").await;
+    browser.resize(1280, 1000).await;
 }
 
 /// The names on the product cards of the page shown.

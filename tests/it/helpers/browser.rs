@@ -329,6 +329,14 @@ impl Browser {
         }
     }
 
+    /// Resizes the window; headless, the page's viewport is this size.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .unwrap_or_else(|e| panic!("{}: resize to {width}x{height}: {e}", self.who));
+    }
+
     /// Saves a PNG of the window as `NN-<who>-<name>.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let n = self.shots.fetch_add(1, Ordering::Relaxed);
