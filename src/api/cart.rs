@@ -16,7 +16,7 @@ use crate::auth::MaybeUser;
 use crate::domain::{LineChange, ProductId, Quantity};
 use crate::error::AppError;
 use crate::http::csrf::BrowserSecret;
-use crate::shop::cart::{self, CartError, Owner};
+use crate::shop::cart::{self, CartError, LineEdit, Owner, Shopper};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,15 +46,15 @@ pub fn owner<'a>(user: &'a MaybeUser, session: &'a Session) -> Owner<'a> {
     }
 }
 
-/// Tells the caller's open pages the new cart count.
-async fn publish_count(app: &AppState, owner: &Owner<'_>, browser: Option<&BrowserSecret>) {
-    cart::publish_cart_count(
-        &app.db,
-        &app.live,
-        owner,
-        browser.and_then(BrowserSecret::sent),
-    )
-    .await;
+fn shopper<'a>(
+    user: &'a MaybeUser,
+    session: &'a Session,
+    browser: Option<&'a BrowserSecret>,
+) -> Shopper<'a> {
+    Shopper {
+        owner: owner(user, session),
+        browser: browser.and_then(BrowserSecret::sent),
+    }
 }
 
 pub async fn cart_json(app: &AppState, owner: &Owner<'_>) -> Result<Cart, ApiError> {
@@ -142,12 +142,14 @@ pub async fn add_cart_item(
     let product = ProductId::try_from(body.product_id).map_err(|_| AppError::NotFound)?;
     let quantity = Quantity::try_from(body.quantity)
         .map_err(|e| ApiError::field("quantity", e.to_string()))?;
-    let owner = owner(&user, &session);
-    cart::add_item(&app.db, &owner, product, quantity)
+    let who = shopper(&user, &session, browser.as_ref());
+    cart::edit_line(&app.db, &app.live, &who, product, LineEdit::Add(quantity))
         .await?
         .map_err(cart_problem)?;
-    publish_count(&app, &owner, browser.as_ref()).await;
-    Ok((StatusCode::CREATED, Json(cart_json(&app, &owner).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(cart_json(&app, &who.owner).await?),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -185,12 +187,11 @@ pub async fn set_cart_item(
     let product: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
     let change = LineChange::from_number(body.quantity)
         .map_err(|e| ApiError::field("quantity", e.to_string()))?;
-    let owner = owner(&user, &session);
-    cart::change_line(&app.db, &owner, product, change)
+    let who = shopper(&user, &session, browser.as_ref());
+    cart::edit_line(&app.db, &app.live, &who, product, LineEdit::Set(change))
         .await?
         .map_err(cart_problem)?;
-    publish_count(&app, &owner, browser.as_ref()).await;
-    Ok(Json(cart_json(&app, &owner).await?))
+    Ok(Json(cart_json(&app, &who.owner).await?))
 }
 
 /// DELETE /api/v1/cart/items/{product_id} — removes the line.
@@ -209,8 +210,7 @@ pub async fn remove_cart_item(
 ) -> Result<Json<Cart>, ApiError> {
     let user = user?;
     let product: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
-    let owner = owner(&user, &session);
-    cart::remove_line(&app.db, &owner, product).await?;
-    publish_count(&app, &owner, browser.as_ref()).await;
-    Ok(Json(cart_json(&app, &owner).await?))
+    let who = shopper(&user, &session, browser.as_ref());
+    cart::remove_line(&app.db, &app.live, &who, product).await?;
+    Ok(Json(cart_json(&app, &who.owner).await?))
 }

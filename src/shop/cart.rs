@@ -39,6 +39,13 @@ pub enum Owner<'a> {
     Visitor(&'a Session),
 }
 
+/// Who changes a cart: its owner, and the browser secret the request came
+/// with (a visitor's open pages are bound to it).
+pub struct Shopper<'a> {
+    pub owner: Owner<'a>,
+    pub browser: Option<&'a str>,
+}
+
 /// The cart of this visitor or account, if one exists.
 pub async fn find_cart(
     conn: &mut Connection,
@@ -82,9 +89,36 @@ pub async fn count(conn: &mut Connection, owner: &Owner<'_>) -> Result<i64, AppE
     }
 }
 
-/// Adds `quantity` of a product; the line may never exceed 99 or the stock.
+/// A change a shopper makes to one line of the cart.
+#[derive(Clone, Copy, Debug)]
+pub enum LineEdit {
+    /// Adds units; the line may never exceed 99 or the stock.
+    Add(Quantity),
+    /// Sets the line's quantity (0 removes it); the line must exist.
+    Set(LineChange),
+}
+
+/// Changes one line of the owner's cart; the owner's open pages then get
+/// the new count.
 #[tracing::instrument(skip_all, fields(product.id = %product))]
-pub async fn add_item(
+pub async fn edit_line(
+    db: &Db,
+    live: &Hub,
+    who: &Shopper<'_>,
+    product: ProductId,
+    edit: LineEdit,
+) -> Result<Result<(), CartError>, AppError> {
+    let outcome = match edit {
+        LineEdit::Add(quantity) => try_add_item(db, &who.owner, product, quantity).await?,
+        LineEdit::Set(change) => try_change_line(db, &who.owner, product, change).await?,
+    };
+    if outcome.is_ok() {
+        publish_cart_count(db, live, &who.owner, who.browser).await;
+    }
+    Ok(outcome)
+}
+
+async fn try_add_item(
     db: &Db,
     owner: &Owner<'_>,
     product: ProductId,
@@ -115,9 +149,7 @@ pub async fn add_item(
     Ok(Ok(()))
 }
 
-/// Sets a line's quantity (0 removes it).
-#[tracing::instrument(skip_all, fields(product.id = %product))]
-pub async fn change_line(
+async fn try_change_line(
     db: &Db,
     owner: &Owner<'_>,
     product: ProductId,
@@ -155,14 +187,22 @@ pub async fn change_line(
     Ok(Ok(()))
 }
 
-/// Removes a line; removing what is not there is not an error.
+/// Removes a line; removing what is not there is not an error. The
+/// owner's open pages then get the new count.
 #[tracing::instrument(skip_all, fields(product.id = %product))]
-pub async fn remove_line(db: &Db, owner: &Owner<'_>, product: ProductId) -> Result<(), AppError> {
+pub async fn remove_line(
+    db: &Db,
+    live: &Hub,
+    who: &Shopper<'_>,
+    product: ProductId,
+) -> Result<(), AppError> {
     let mut conn = db.conn().await?;
-    if let Some(cart) = find_cart(&mut conn, owner).await? {
+    if let Some(cart) = find_cart(&mut conn, &who.owner).await? {
         db::carts::delete_line(&mut conn, cart, product).await?;
         db::carts::touch_cart(&mut conn, cart).await?;
     }
+    drop(conn);
+    publish_cart_count(db, live, &who.owner, who.browser).await;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::domain::{LineChange, Money, ProductId, Quantity};
 use crate::error::AppError;
-use crate::shop::cart::{self, CartError, CartLine};
+use crate::shop::cart::{self, CartError, CartLine, LineEdit, Shopper};
 use crate::state::AppState;
 use crate::web::catalogue::product_page;
 use crate::web::chrome::Chrome;
@@ -149,11 +149,8 @@ pub async fn add_cart_item(
             return product_page(&app, &visitor, product, &raw.quantity, Some(e.to_string())).await;
         }
     };
-    match cart::add_item(&app.db, &visitor.owner(), product, quantity).await? {
-        Ok(()) => {
-            publish_count(&app, &visitor).await;
-            Ok(Redirect::to("/cart").into_response())
-        }
+    match edit(&app, &visitor, product, LineEdit::Add(quantity)).await? {
+        Ok(()) => Ok(Redirect::to("/cart").into_response()),
         Err(CartError::Unavailable) => Err(AppError::NotFound),
         Err(e) => product_page(&app, &visitor, product, &raw.quantity, Some(e.to_string())).await,
     }
@@ -177,11 +174,8 @@ pub async fn set_cart_item(
         Ok(change) => change,
         Err(e) => return line_error(&app, &visitor, product, &raw.quantity, e.to_string()).await,
     };
-    match cart::change_line(&app.db, &visitor.owner(), product, change).await? {
-        Ok(()) => {
-            publish_count(&app, &visitor).await;
-            Ok(Redirect::to("/cart").into_response())
-        }
+    match edit(&app, &visitor, product, LineEdit::Set(change)).await? {
+        Ok(()) => Ok(Redirect::to("/cart").into_response()),
         Err(CartError::NotInCart) => Err(AppError::NotFound),
         Err(e) => line_error(&app, &visitor, product, &raw.quantity, e.to_string()).await,
     }
@@ -210,18 +204,23 @@ pub async fn remove_cart_item(
     visitor: Visitor,
     PathId(product): PathId<ProductId>,
 ) -> Result<Response, AppError> {
-    cart::remove_line(&app.db, &visitor.owner(), product).await?;
-    publish_count(&app, &visitor).await;
+    cart::remove_line(&app.db, &app.live, &shopper(&visitor), product).await?;
     Ok(Redirect::to("/cart").into_response())
 }
 
-/// Tells this visitor's open pages the new cart count.
-async fn publish_count(app: &AppState, visitor: &Visitor) {
-    cart::publish_cart_count(
-        &app.db,
-        &app.live,
-        &visitor.owner(),
-        visitor.browser_secret(),
-    )
-    .await;
+/// Changes a line of this visitor's cart.
+async fn edit(
+    app: &AppState,
+    visitor: &Visitor,
+    product: ProductId,
+    edit: LineEdit,
+) -> Result<Result<(), CartError>, AppError> {
+    cart::edit_line(&app.db, &app.live, &shopper(visitor), product, edit).await
+}
+
+fn shopper(visitor: &Visitor) -> Shopper<'_> {
+    Shopper {
+        owner: visitor.owner(),
+        browser: visitor.browser_secret(),
+    }
 }
