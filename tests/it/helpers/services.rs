@@ -35,7 +35,7 @@ impl fmt::Display for Service {
         f.write_str(match self {
             Service::MariaDb => "MariaDB",
             Service::Redis => "Redis",
-            Service::Browser => "a browser",
+            Service::Browser => "the browser tools",
         })
     }
 }
@@ -51,9 +51,9 @@ pub async fn require(service: Service, what: &str) -> bool {
         || (service == Service::MariaDb && mariadb_named());
     assert!(
         !required,
-        "{service} is required for {what} but missing: {missing}"
+        "{service} is required here (for {what}) but missing: {missing}"
     );
-    eprintln!("{service} not available, {what} is skipped: {missing}");
+    eprintln!("skipped {what}, {service} missing: {missing}");
     false
 }
 
