@@ -1,4 +1,6 @@
 //! Database URLs and the backend each names.
+//!
+//! May import: nothing of the crate but the rest of config.
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,7 @@
 //! Addresses the shop trusts: its own public origin and the reverse proxies
 //! whose `X-Forwarded-For` it believes.
+//!
+//! May import: nothing of the crate but the rest of config.
 
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;

@@ -1,5 +1,7 @@
 //! The one list of settings, as each layer (file, environment, flags) gives
 //! them.
+//!
+//! May import: nothing of the crate but the rest of config.
 
 use figment::providers::Serialized;
 use figment::value::{Dict, Value};
