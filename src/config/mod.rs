@@ -326,24 +326,17 @@ mod tests {
     fn unknown_file_keys_and_bad_values_are_errors() {
         assert!(load(Overrides::default(), Some("bindd = \"x\"\n")).is_err());
         for bad in [
-            Overrides {
-                bind: Some("not-an-address".into()),
-                ..Overrides::default()
-            },
-            Overrides {
-                database_url: Some("postgres://localhost/x".into()),
-                ..Overrides::default()
-            },
-            Overrides {
-                public_origin: Some("http://shop.example".into()),
-                ..Overrides::default()
-            },
-            Overrides {
-                tls_cert: Some("cert.pem".into()),
-                ..Overrides::default()
-            },
+            "bind = \"not-an-address\"",
+            "database_url = \"postgres://localhost/x\"",
+            "public_origin = \"http://shop.example\"",
+            "tls_cert = \"cert.pem\"",
         ] {
-            assert!(load(bad, None).is_err());
+            assert!(load(Overrides::default(), Some(bad)).is_err(), "{bad}");
         }
+        let flag = Overrides {
+            bind: Some("not-an-address".into()),
+            ..Overrides::default()
+        };
+        assert!(load(flag, None).is_err());
     }
 }
