@@ -1,6 +1,7 @@
 //! The command line. Every setting is a flag with a `WEBSTORE_*` environment
-//! fallback (clap reads both, flags first); `config::Settings::load` layers
-//! the optional `webstore.toml` and the defaults underneath.
+//! fallback, defined once in `config::Overrides` (clap reads both, flags
+//! first); `config::Settings::load` layers the optional `webstore.toml` and
+//! the defaults underneath.
 //!
 //! Exit codes: 0 success, 1 a runtime failure (or a failed `check`), 2 a bad
 //! command line or configuration value.
@@ -67,174 +68,14 @@ enum AdminCommand {
     },
 }
 
+/// The settings, plus where to find the file that holds more of them.
 #[derive(Debug, Args)]
 struct Options {
-    /// HTTPS listen address.
-    #[arg(long, global = true, env = "WEBSTORE_BIND", value_name = "ADDR")]
-    bind: Option<String>,
-    /// Plain-HTTP listener that only redirects to HTTPS, or `off`.
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_HTTP_BIND",
-        value_name = "ADDR|off"
-    )]
-    http_bind: Option<String>,
-    /// Database: sqlite://PATH (default: DATA_DIR/webstore.db) or mysql://USER:PASS@HOST/DB.
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_DATABASE_URL",
-        value_name = "URL",
-        hide_env_values = true
-    )]
-    database_url: Option<String>,
-    /// Redis for sessions, rate limits and live updates shared across instances.
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_REDIS_URL",
-        value_name = "URL",
-        hide_env_values = true
-    )]
-    redis_url: Option<String>,
-    /// Directory for the SQLite database, the TLS certificate and keys [default: ./data].
-    #[arg(long, global = true, env = "WEBSTORE_DATA_DIR", value_name = "DIR")]
-    data_dir: Option<String>,
-    /// TLS certificate chain (PEM); with --tls-key. Default: self-signed in DATA_DIR/tls.
-    #[arg(long, global = true, env = "WEBSTORE_TLS_CERT", value_name = "FILE")]
-    tls_cert: Option<String>,
-    /// TLS private key (PEM); with --tls-cert.
-    #[arg(long, global = true, env = "WEBSTORE_TLS_KEY", value_name = "FILE")]
-    tls_key: Option<String>,
-    /// The origin shoppers use, e.g. https://shop.example (Origin checks, redirects, links).
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_PUBLIC_ORIGIN",
-        value_name = "URL"
-    )]
-    public_origin: Option<String>,
-    /// Log format: pretty or json.
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_LOG_FORMAT",
-        value_name = "FORMAT"
-    )]
-    log_format: Option<String>,
-    /// Bearer token that opens /metrics to non-loopback clients (at least 16 characters).
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_METRICS_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    metrics_token: Option<String>,
-    /// Base64 of 32 random bytes that encrypt stored secrets; the same on every instance [default: DATA_DIR/secret.key].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_SECRET_KEY",
-        value_name = "BASE64",
-        hide_env_values = true
-    )]
-    secret_key: Option<String>,
-    /// Largest request body accepted, in bytes [default: 1048576].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_MAX_BODY_BYTES",
-        value_name = "BYTES"
-    )]
-    max_body_bytes: Option<u64>,
-    /// Time a request may take before it is answered with 408 [default: 30].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_REQUEST_TIMEOUT_SECS",
-        value_name = "SECS"
-    )]
-    request_timeout_secs: Option<u64>,
-    /// Open connections served at once [default: 4096].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_MAX_CONNECTIONS",
-        value_name = "N"
-    )]
-    max_connections: Option<usize>,
-    /// Open connections served at once for one client address [default: 256].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_MAX_CONNECTIONS_PER_IP",
-        value_name = "N"
-    )]
-    max_connections_per_ip: Option<usize>,
-    /// Sign-in and sign-up attempts per client address and minute [default: 20].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_AUTH_RATE_PER_MINUTE",
-        value_name = "N"
-    )]
-    auth_rate_per_minute: Option<u32>,
-    /// API requests per client address and second [default: 20].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_API_RATE_PER_SECOND",
-        value_name = "N"
-    )]
-    api_rate_per_second: Option<u32>,
-    /// Comma-separated origins allowed to call the API from a browser [default: none].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_CORS_ORIGINS",
-        value_name = "ORIGINS"
-    )]
-    cors_origins: Option<String>,
-    /// Comma-separated addresses or networks of reverse proxies whose
-    /// X-Forwarded-For names the client [default: none].
-    #[arg(
-        long,
-        global = true,
-        env = "WEBSTORE_TRUSTED_PROXIES",
-        value_name = "NETWORKS"
-    )]
-    trusted_proxies: Option<String>,
+    #[command(flatten)]
+    settings: Overrides,
     /// Configuration file (TOML); a missing default file is fine.
     #[arg(long, global = true, env = "WEBSTORE_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
-}
-
-impl Options {
-    fn overrides(&self) -> Overrides {
-        Overrides {
-            bind: self.bind.clone(),
-            http_bind: self.http_bind.clone(),
-            database_url: self.database_url.clone(),
-            redis_url: self.redis_url.clone(),
-            data_dir: self.data_dir.clone(),
-            tls_cert: self.tls_cert.clone(),
-            tls_key: self.tls_key.clone(),
-            public_origin: self.public_origin.clone(),
-            log_format: self.log_format.clone(),
-            metrics_token: self.metrics_token.clone(),
-            secret_key: self.secret_key.clone(),
-            max_body_bytes: self.max_body_bytes,
-            request_timeout_secs: self.request_timeout_secs,
-            max_connections: self.max_connections,
-            max_connections_per_ip: self.max_connections_per_ip,
-            auth_rate_per_minute: self.auth_rate_per_minute,
-            api_rate_per_second: self.api_rate_per_second,
-            cors_origins: self.cors_origins.clone(),
-            trusted_proxies: self.trusted_proxies.clone(),
-        }
-    }
 }
 
 /// Parses the command line and runs the chosen command.
@@ -246,7 +87,7 @@ pub fn run() -> ExitCode {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from("webstore.toml"));
-    let settings = match Settings::load(&cli.options.overrides(), Some(&file), explicit) {
+    let settings = match Settings::load(&cli.options.settings, Some(&file), explicit) {
         Ok(settings) => settings,
         Err(e) => {
             eprintln!("webstore: {e}");

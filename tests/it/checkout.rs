@@ -6,7 +6,7 @@ use std::sync::Arc;
 use webstore::domain::{OrderId, OrderStatus};
 use webstore::seed::catalogue::PRODUCTS;
 
-use crate::helpers::{Backend, Client, STRONG_PASSWORD, TestApp, backends};
+use crate::helpers::{Client, STRONG_PASSWORD, TestApp, backends, mariadb};
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let pool = app.db().await;
@@ -266,12 +266,7 @@ async fn fifty_buyers_for_five_units_make_exactly_five_orders() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_instances_on_one_mariadb_never_oversell() {
-    let Some(backend) = backends()
-        .await
-        .into_iter()
-        .find(|b| matches!(b, Backend::MariaDb { .. }))
-    else {
-        eprintln!("MariaDB not available: the two-instance race runs where it is");
+    let Some(backend) = mariadb("the two-instance race").await else {
         return;
     };
     let first = TestApp::spawn_on(backend).await;

@@ -146,6 +146,107 @@ fn flags_beat_environment_which_beats_the_file() {
     assert!(shown(&out, "from-flag"), "{}", stdout(&out));
 }
 
+/// One setting of each kind, given a bad value in one layer and a good one
+/// in another: the run refuses the configuration (exit 2) exactly when the
+/// bad value is in the layer that wins.
+#[test]
+fn every_kind_of_setting_takes_the_flag_over_the_environment_over_the_file() {
+    struct Case {
+        flag: &'static str,
+        /// The message that names the bad value.
+        names: &'static str,
+        /// As written in the file.
+        bad_toml: &'static str,
+        good_toml: &'static str,
+        /// As written in the environment or on the command line.
+        bad: &'static str,
+        good: &'static str,
+    }
+    let cases = [
+        Case {
+            flag: "log-format",
+            names: "log-format",
+            bad_toml: "\"xml\"",
+            good_toml: "\"json\"",
+            bad: "xml",
+            good: "json",
+        },
+        Case {
+            flag: "metrics-token",
+            names: "metrics-token",
+            bad_toml: "\"short\"",
+            good_toml: "\"sixteen-characters-or-more\"",
+            bad: "short",
+            good: "sixteen-characters-or-more",
+        },
+        Case {
+            flag: "max-body-bytes",
+            names: "max-body-bytes",
+            bad_toml: "10",
+            good_toml: "2048",
+            bad: "10",
+            good: "2048",
+        },
+        Case {
+            flag: "max-connections",
+            names: "max-connections",
+            bad_toml: "0",
+            good_toml: "8",
+            bad: "0",
+            good: "8",
+        },
+        Case {
+            flag: "auth-rate-per-minute",
+            names: "rate limits",
+            bad_toml: "0",
+            good_toml: "5",
+            bad: "0",
+            good: "5",
+        },
+    ];
+    for case in cases {
+        let dir = tempfile::tempdir().expect("dir");
+        let key = case.flag.replace('-', "_");
+        let var = format!("WEBSTORE_{}", key.to_ascii_uppercase());
+        let flag = format!("--{}", case.flag);
+        let file = |value: &str| {
+            std::fs::write(
+                dir.path().join("webstore.toml"),
+                format!("{key} = {value}\n"),
+            )
+            .expect("toml");
+        };
+        let refused = |args: &[&str], env: &[(&str, &str)]| {
+            let out = run(dir.path(), args, env);
+            let refused = out.status.code() == Some(2);
+            if refused {
+                assert!(stderr(&out).contains(case.names), "{}", stderr(&out));
+            }
+            refused
+        };
+
+        file(case.bad_toml);
+        assert!(refused(&["check"], &[]), "{key} from the file");
+        assert!(
+            !refused(&["check"], &[(&var, case.good)]),
+            "{var} beats the file"
+        );
+        file(case.good_toml);
+        assert!(
+            refused(&["check"], &[(&var, case.bad)]),
+            "{var} beats the file"
+        );
+        assert!(
+            !refused(&["check", &flag, case.good], &[(&var, case.bad)]),
+            "{flag} beats {var}"
+        );
+        assert!(
+            refused(&["check", &flag, case.bad], &[(&var, case.good)]),
+            "{flag} beats {var}"
+        );
+    }
+}
+
 #[test]
 fn migrate_then_seed_demo_twice_adds_the_catalogue_once() {
     let dir = tempfile::tempdir().expect("dir");

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use webstore::config::{Settings, TrustedProxies};
 
-use crate::helpers::{Backend, REDIS_URL, TestApp, redis_available};
+use crate::helpers::{Backend, REDIS_URL, Service, TestApp, services};
 
 /// Sign-in attempts per minute and address in these tests.
 const SIGN_INS_PER_MINUTE: u32 = 4;
@@ -91,7 +91,7 @@ fn low_sign_in_limit(redis: bool) -> impl FnOnce(&mut Settings) + Send {
 
 #[tokio::test]
 async fn with_redis_sign_ins_spread_over_two_instances_share_one_budget() {
-    if !redis_available("cross-instance rate-limit") {
+    if !services::require(Service::Redis, "the cross-instance rate-limit test").await {
         return;
     }
     let first = TestApp::spawn_with(Backend::Sqlite, Box::new(low_sign_in_limit(true))).await;

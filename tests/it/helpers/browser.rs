@@ -1,11 +1,8 @@
 //! Real browsers for the end-to-end tests: Debian's chromium, driven by
 //! chromedriver over WebDriver (fantoccini), against a [`super::TestApp`].
 //!
-//! The tests run when `/usr/bin/chromedriver`, `/usr/bin/chromium` and
-//! axe-core (`npm ci` in `tests/browser`) are there; with
-//! `WEBSTORE_REQUIRE_SERVICES=1` a missing one fails them instead.
-//! `WEBSTORE_CHROMIUM`, `WEBSTORE_CHROMEDRIVER` and `WEBSTORE_AXE_JS` point
-//! elsewhere. Screenshots, axe reports and the browser's console go to
+//! The tests run where [`super::services`] finds chromium, chromedriver and
+//! axe-core (`npm ci` in `tests/browser`). Screenshots, axe reports and the browser's console go to
 //! `<target>/tmp/browser/<test>/` and stay there as the run's artifacts.
 
 use std::path::{Path, PathBuf};
@@ -19,7 +16,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, MutexGuard};
 
-use super::require_services;
+use super::services::{self, BrowserTools, Service};
 
 /// The flags every browser starts with: headless, and no connection of its
 /// own to anything but the shop under test.
@@ -43,12 +40,6 @@ const PATIENCE: Duration = Duration::from_secs(20);
 /// the rest of the suite well.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
-fn setting(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map_or_else(|| PathBuf::from(default), PathBuf::from)
-}
-
 /// A running chromedriver, killed when dropped.
 pub struct Driver {
     url: String,
@@ -62,31 +53,15 @@ pub struct Driver {
 /// Starts chromedriver for the test `name`, or `None` when the browser
 /// tools are not installed here (a failure when they are required).
 pub async fn driver(name: &str) -> Option<Driver> {
-    let chromium = setting("WEBSTORE_CHROMIUM", "/usr/bin/chromium");
-    let chromedriver = setting("WEBSTORE_CHROMEDRIVER", "/usr/bin/chromedriver");
-    let axe_path = setting(
-        "WEBSTORE_AXE_JS",
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/browser/node_modules/axe-core/axe.min.js"
-        ),
-    );
-    let missing: Vec<String> = [&chromium, &chromedriver, &axe_path]
-        .into_iter()
-        .filter(|p| !p.is_file())
-        .map(|p| p.display().to_string())
-        .collect();
-    if !missing.is_empty() {
-        let message = format!(
-            "browser tests need {} (apt-get install chromium chromium-driver; \
-             npm ci --prefix tests/browser)",
-            missing.join(", ")
-        );
-        assert!(!require_services(), "{message}");
-        eprintln!("skipped: {message}");
+    if !services::require(Service::Browser, &format!("the browser test {name}")).await {
         return None;
     }
-    let axe = std::fs::read_to_string(&axe_path).expect("axe-core");
+    let BrowserTools {
+        chromium,
+        chromedriver,
+        axe_js,
+    } = BrowserTools::here();
+    let axe = std::fs::read_to_string(&axe_js).expect("axe-core");
     let turn = ONE_AT_A_TIME.lock().await;
 
     let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR"))

@@ -3,13 +3,11 @@
 //! database — a SQLite file in that dir, or a uniquely named MariaDB
 //! database that is dropped again when the app is dropped.
 //!
-//! MariaDB runs when `WEBSTORE_TEST_DATABASE_URL` (a server URL such as
-//! `mysql://root@127.0.0.1:3306`) is set, or when a server answers at that
-//! default address. With `WEBSTORE_REQUIRE_SERVICES=1` a missing server fails
-//! the tests instead of leaving them SQLite-only.
+//! MariaDB runs where [`services`] finds a server (or requires one).
 
 pub mod browser;
 pub mod page;
+pub mod services;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -21,8 +19,7 @@ use webstore::config::{Overrides, Settings};
 use webstore::startup::App;
 
 pub use page::Page;
-
-const DEFAULT_MARIADB: &str = "mysql://root@127.0.0.1:3306";
+pub use services::{REDIS_URL, Service};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -39,59 +36,24 @@ impl Backend {
     }
 }
 
-pub fn require_services() -> bool {
-    std::env::var("WEBSTORE_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
-}
-
-/// The Redis these tests use.
-pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
-
-/// Whether Redis answers for a test that needs it; where it is required
-/// and does not answer, the test fails here. `what` names the test in the
-/// note when it is skipped.
-pub fn redis_available(what: &str) -> bool {
-    if std::net::TcpStream::connect("127.0.0.1:6379").is_ok() {
-        return true;
-    }
-    assert!(
-        !require_services(),
-        "Redis is required here but does not answer on 127.0.0.1:6379"
-    );
-    eprintln!("Redis not available: the {what} test runs where it is");
-    false
-}
-
-/// The backends every database test runs on, SQLite first.
+/// The backends every database test runs on, SQLite first; MariaDB too
+/// where it is there (or required).
 pub async fn backends() -> Vec<Backend> {
-    static MARIADB: tokio::sync::OnceCell<Option<String>> = tokio::sync::OnceCell::const_new();
-    let mariadb = MARIADB
-        .get_or_init(|| async {
-            let url = std::env::var("WEBSTORE_TEST_DATABASE_URL")
-                .ok()
-                .filter(|u| !u.is_empty());
-            let explicit = url.is_some();
-            let url = url.unwrap_or_else(|| DEFAULT_MARIADB.to_owned());
-            let reachable =
-                tokio::time::timeout(Duration::from_secs(3), sqlx::MySqlConnection::connect(&url))
-                    .await
-                    .is_ok_and(|r| r.is_ok());
-            if reachable {
-                sweep_stale_databases(&url).await;
-                Some(url)
-            } else if explicit || require_services() {
-                panic!("MariaDB is required for these tests but does not answer at {url}");
-            } else {
-                None
-            }
-        })
-        .await;
     let mut list = vec![Backend::Sqlite];
-    if let Some(url) = mariadb {
-        list.push(Backend::MariaDb {
-            server_url: url.trim_end_matches('/').to_owned(),
-        });
+    if let Some(mariadb) = mariadb("the MariaDB runs of the database tests").await {
+        list.push(mariadb);
     }
     list
+}
+
+/// MariaDB for `what`, a test that needs it; `None` where it is missing
+/// and not required.
+pub async fn mariadb(what: &str) -> Option<Backend> {
+    services::require(Service::MariaDb, what)
+        .await
+        .then(|| Backend::MariaDb {
+            server_url: services::mariadb_url(),
+        })
 }
 
 /// Drops test databases an earlier, killed run left behind (names carry
@@ -191,18 +153,10 @@ pub struct Cluster {
 /// A [`Cluster`], or `None` (with a note naming `what`) where MariaDB or
 /// Redis is missing and services are not required.
 pub async fn cluster(what: &str) -> Option<Cluster> {
-    if !redis_available(what) {
+    if !services::require(Service::Redis, what).await {
         return None;
     }
-    let Some(backend) = backends()
-        .await
-        .into_iter()
-        .find(|b| matches!(b, Backend::MariaDb { .. }))
-    else {
-        assert!(!require_services(), "MariaDB is required here");
-        eprintln!("MariaDB not available: the {what} test runs where it is");
-        return None;
-    };
+    let backend = mariadb(what).await?;
     let redis = |s: &mut Settings| {
         s.redis_url = Some(secrecy::SecretString::from(REDIS_URL.to_owned()));
     };
