@@ -4,5 +4,7 @@
 //! May import: domain, db, auth, live.
 
 pub mod accounts;
+pub mod admin;
 pub mod cart;
+pub mod images;
 pub mod orders;

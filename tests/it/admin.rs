@@ -442,6 +442,63 @@ async fn roles_change_with_an_audit_row_and_the_last_admin_stays() {
 }
 
 #[tokio::test]
+async fn admins_demoted_all_at_once_leave_exactly_one_admin() {
+    use webstore::domain::{Role, UserId};
+    use webstore::shop::admin::{Actor, users};
+    for backend in backends().await {
+        let app = TestApp::spawn_on(backend).await;
+        for n in 0..5 {
+            app.make_admin(&format!("admin{n}@example.com")).await;
+        }
+        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE role = 'admin'")
+            .fetch_all(&app.db().await)
+            .await
+            .expect("admins");
+        assert_eq!(ids.len(), 5);
+        let url = webstore::config::DatabaseUrl::parse(&app.database_url).expect("url");
+        let db = webstore::db::Db::connect_url(&url).await.expect("db");
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(ids.len()));
+        let tasks: Vec<_> = ids
+            .iter()
+            .map(|&(id,)| {
+                let (db, start) = (db.clone(), start.clone());
+                tokio::spawn(async move {
+                    let id = UserId::try_from(id).expect("id");
+                    let actor = Actor {
+                        user: id,
+                        client_ip: "127.0.0.1",
+                    };
+                    start.wait().await;
+                    users::change_role(&db, actor, id, Role::Customer).await
+                })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.expect("task").expect("role change"));
+        }
+        db.close().await;
+        let refused = outcomes
+            .iter()
+            .filter(|o| **o == users::RoleChange::LastAdmin)
+            .count();
+        assert_eq!(refused, 1, "{}: {outcomes:?}", app.backend.label());
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM users WHERE role = 'admin'").await,
+            1
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.user.role'"
+            )
+            .await,
+            4
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_promoted_admin_enrols_two_factor_in_the_shop_before_the_back_office_opens() {
     let app = TestApp::spawn().await;
     let client = app.customer("new-admin@example.com").await;
