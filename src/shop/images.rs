@@ -2,7 +2,7 @@
 //! with its thumbnail and audit row in one transaction (nothing is stored
 //! on any rejection), and a stored file found again to be served.
 //!
-//! May import: domain, db, uploads.
+//! May import: domain, db, error, uploads, shop::admin (the audit row).
 
 use super::admin::products::target;
 use super::admin::{Actor, audit};

@@ -3,7 +3,7 @@
 //! its audit row in the transaction that makes it, so the log never shows
 //! a change that did not happen nor misses one that did.
 //!
-//! May import: domain, db, live.
+//! May import: domain, db (the modules below also live and error).
 
 pub mod orders;
 pub mod products;

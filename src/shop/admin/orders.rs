@@ -3,7 +3,7 @@
 //! A cancellation returns the stock in the same transaction as the move
 //! and its audit row; open pages hear of the new stock after the commit.
 //!
-//! May import: domain, db, live.
+//! May import: domain, db, live, error.
 
 use super::{Actor, audit};
 use crate::db::{self, Db};

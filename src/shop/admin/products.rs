@@ -3,7 +3,7 @@
 //! with its audit row; a new stock level goes out to open pages after the
 //! commit.
 //!
-//! May import: domain, db, live.
+//! May import: domain, db, live, error.
 
 use super::{Actor, audit};
 use crate::db::products::{NewProduct, ProductFilter, ProductUpdate};

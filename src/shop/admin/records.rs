@@ -1,7 +1,7 @@
 //! What the back office reads and never writes: the audit log, a page at a
 //! time, and the outbox of queued messages.
 //!
-//! May import: domain, db.
+//! May import: domain, db, error.
 
 use crate::db::{self, Db};
 use crate::domain::PageNumber;

@@ -3,7 +3,7 @@
 //! after every admin's row is locked, so two admins demoting each other at
 //! the same moment cannot both succeed.
 //!
-//! May import: domain, db.
+//! May import: domain, db, error.
 
 use super::{Actor, audit};
 use crate::db::{self, Db};
