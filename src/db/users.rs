@@ -291,6 +291,19 @@ pub async fn count_admins(conn: &mut Connection) -> Result<i64, DbError> {
     Ok(n)
 }
 
+const LOCK_ADMINS: &str = "\
+UPDATE users
+SET role = role
+WHERE role = 'admin'";
+
+/// Locks every admin's row until the transaction ends (a write that
+/// changes nothing), so role changes that count admins run one at a time.
+/// On SQLite the transaction's write lock already does this.
+pub async fn lock_admins(conn: &mut Connection) -> Result<(), DbError> {
+    sqlx::query(LOCK_ADMINS).execute(conn).await?;
+    Ok(())
+}
+
 /// An account row for the back office's user list.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserListRow {

@@ -5,8 +5,10 @@
 //! May import: domain, db, auth, live, error, uploads.
 
 pub mod accounts;
+pub mod admin;
 pub mod cart;
 pub mod catalogue;
+pub mod images;
 pub mod orders;
 
 /// The database handle every use case takes; handlers pass `app.db` on

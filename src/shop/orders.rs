@@ -12,8 +12,7 @@ use crate::db::orders::{NewOrder, ShipTo};
 pub use crate::db::orders::{OrderLineRow, OrderSummary};
 use crate::db::users::User;
 use crate::db::{self, Db, DbError};
-use crate::domain::order::OrderError;
-use crate::domain::{CartTotals, IdempotencyKey, Money, OrderId, OrderStatus, UserId};
+use crate::domain::{CartTotals, IdempotencyKey, Money, OrderId, UserId};
 use crate::error::AppError;
 use crate::live::Hub;
 use crate::shop::cart::{self, Owner};
@@ -185,38 +184,6 @@ fn confirmation_text(
         "\nTotal: {total}\n\nWe will let you know when it ships.\n"
     ));
     text
-}
-
-/// Moves an order along a valid transition (admin); cancelling returns
-/// the stock in the same transaction. Returns the new status.
-pub async fn change_status(
-    db: &Db,
-    order: OrderId,
-    to: OrderStatus,
-) -> Result<Result<OrderStatus, OrderError>, AppError> {
-    let mut tx = db.begin().await?;
-    let Some(current) = db::orders::find_any_order(&mut tx, order).await? else {
-        return Err(AppError::NotFound);
-    };
-    let next = match current.status.transition(to) {
-        Ok(next) => next,
-        Err(e) => return Ok(Err(e)),
-    };
-    if !db::orders::update_status(&mut tx, order, current.status, next).await? {
-        return Ok(Err(OrderError::BadTransition {
-            from: current.status,
-            to,
-        }));
-    }
-    if next.returns_stock() {
-        for line in db::orders::list_order_lines(&mut tx, order).await? {
-            if let Ok(product) = crate::domain::ProductId::try_from(line.product_id) {
-                db::orders::return_stock(&mut tx, product, line.quantity).await?;
-            }
-        }
-    }
-    tx.commit().await?;
-    Ok(Ok(next))
 }
 
 /// Tells open pages the stock of every product in the order as it is now

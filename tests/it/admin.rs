@@ -219,6 +219,33 @@ fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+fn image_part(bytes: Vec<u8>, name: &str, mime: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes)
+        .file_name(name.to_owned())
+        .mime_str(mime)
+        .expect("mime")
+}
+
+/// Posts `form` to the product's image upload from the shop's own origin;
+/// `query` goes after the path as it is.
+async fn post_upload(
+    app: &TestApp,
+    admin: &Client,
+    product: i64,
+    query: &str,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    admin
+        .http
+        .post(admin.url(&format!("/admin/products/{product}/images{query}")))
+        .header("origin", app.origin.as_str())
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
+}
+
+/// Uploads as the product form does: the token first, then the file.
 async fn upload(
     app: &TestApp,
     admin: &Client,
@@ -227,22 +254,10 @@ async fn upload(
     name: &str,
     mime: &str,
 ) -> reqwest::Response {
-    let token = admin.csrf().await;
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(name.to_owned())
-        .mime_str(mime)
-        .expect("mime");
-    let form = reqwest::multipart::Form::new().part("image", part);
-    admin
-        .http
-        .post(admin.url(&format!(
-            "/admin/products/{product}/images?csrf_token={token}"
-        )))
-        .header("origin", app.origin.as_str())
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", admin.csrf().await)
+        .part("image", image_part(bytes, name, mime));
+    post_upload(app, admin, product, "", form).await
 }
 
 #[tokio::test]
@@ -314,19 +329,89 @@ async fn uploads_are_re_encoded_and_hostile_files_leave_no_trace() {
             files_before + 2,
             "nothing stored on rejection"
         );
-        let no_token = admin
-            .http
-            .post(admin.url(&format!("/admin/products/{product}/images")))
-            .header("origin", app.origin.as_str())
-            .multipart(
-                reqwest::multipart::Form::new()
-                    .part("image", reqwest::multipart::Part::bytes(png(8, 8))),
-            )
-            .send()
-            .await
-            .expect("post");
+        let no_token = post_upload(
+            &app,
+            &admin,
+            product,
+            "",
+            reqwest::multipart::Form::new()
+                .part("image", image_part(png(8, 8), "a.png", "image/png")),
+        )
+        .await;
         assert_eq!(no_token.status(), 403);
     }
+}
+
+#[tokio::test]
+async fn an_upload_takes_its_csrf_token_from_the_body_before_the_file_never_from_the_url() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.admin("boss@example.com").await;
+    let product = app.demo_product_id().await;
+    let page = admin.get(&format!("/admin/products/{product}")).await;
+    assert!(!page.body.contains("csrf_token="), "no token in any URL");
+    let upload_form = page
+        .body
+        .split("/images\"")
+        .nth(1)
+        .expect("the upload form");
+    let token_at = upload_form
+        .find("name=\"csrf_token\"")
+        .expect("a token field");
+    let file_at = upload_form.find("type=\"file\"").expect("a file field");
+    assert!(token_at < file_at, "the token is sent before the file");
+
+    let files_before = count(&app, "SELECT COUNT(*) FROM image_files").await;
+    let token = admin.csrf().await;
+    let image = || image_part(png(8, 8), "a.png", "image/png");
+    let refused = [
+        (
+            "token in the URL only",
+            format!("?csrf_token={token}"),
+            reqwest::multipart::Form::new().part("image", image()),
+        ),
+        (
+            "token after the file",
+            String::new(),
+            reqwest::multipart::Form::new()
+                .part("image", image())
+                .text("csrf_token", token.clone()),
+        ),
+        (
+            "a forged token first",
+            format!("?csrf_token={token}"),
+            reqwest::multipart::Form::new()
+                .text("csrf_token", "forged")
+                .part("image", image()),
+        ),
+    ];
+    for (what, query, form) in refused {
+        let res = post_upload(&app, &admin, product, &query, form).await;
+        assert_eq!(res.status(), 403, "{what}");
+    }
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM image_files").await,
+        files_before,
+        "nothing stored without the token in the body"
+    );
+
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", token)
+        .part("image", image());
+    let res = post_upload(&app, &admin, product, "", form).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM image_files").await,
+        files_before + 2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.product.image'"
+        )
+        .await,
+        1,
+        "the upload is audited"
+    );
 }
 
 #[tokio::test]
@@ -439,6 +524,63 @@ async fn roles_change_with_an_audit_row_and_the_last_admin_stays() {
             .body
             .contains("admin.user.role")
     );
+}
+
+#[tokio::test]
+async fn admins_demoted_all_at_once_leave_exactly_one_admin() {
+    use webstore::domain::{Role, UserId};
+    use webstore::shop::admin::{Actor, users};
+    for backend in backends().await {
+        let app = TestApp::spawn_on(backend).await;
+        for n in 0..5 {
+            app.make_admin(&format!("admin{n}@example.com")).await;
+        }
+        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM users WHERE role = 'admin'")
+            .fetch_all(&app.db().await)
+            .await
+            .expect("admins");
+        assert_eq!(ids.len(), 5);
+        let url = webstore::config::DatabaseUrl::parse(&app.database_url).expect("url");
+        let db = webstore::db::Db::connect_url(&url).await.expect("db");
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(ids.len()));
+        let tasks: Vec<_> = ids
+            .iter()
+            .map(|&(id,)| {
+                let (db, start) = (db.clone(), start.clone());
+                tokio::spawn(async move {
+                    let id = UserId::try_from(id).expect("id");
+                    let actor = Actor {
+                        user: id,
+                        client_ip: "127.0.0.1",
+                    };
+                    start.wait().await;
+                    users::change_role(&db, actor, id, Role::Customer).await
+                })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.expect("task").expect("role change"));
+        }
+        db.close().await;
+        let refused = outcomes
+            .iter()
+            .filter(|o| **o == users::RoleChange::LastAdmin)
+            .count();
+        assert_eq!(refused, 1, "{}: {outcomes:?}", app.backend.label());
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM users WHERE role = 'admin'").await,
+            1
+        );
+        assert_eq!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'admin.user.role'"
+            )
+            .await,
+            4
+        );
+    }
 }
 
 #[tokio::test]

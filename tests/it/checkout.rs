@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use webstore::domain::{OrderId, OrderStatus};
+use webstore::domain::{OrderId, OrderStatus, UserId};
 use webstore::seed::catalogue::PRODUCTS;
 
 use crate::helpers::{Client, STRONG_PASSWORD, TestApp, backends, mariadb};
@@ -165,18 +165,23 @@ async fn cancelling_returns_the_stock_and_transitions_are_checked() {
     )
     .await
     .expect("db");
-    let shipped = webstore::shop::orders::change_status(&db, order, OrderStatus::Shipped)
+    let (admin,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE email = ?")
+        .bind("cancel@example.com")
+        .fetch_one(&app.db().await)
         .await
-        .expect("runs");
+        .expect("user id");
+    let actor = || webstore::shop::admin::Actor {
+        user: UserId::try_from(admin).expect("user id"),
+        client_ip: "127.0.0.1",
+    };
+    let live = webstore::live::Hub::local();
+    let change = |to| webstore::shop::admin::orders::change_status(&db, &live, actor(), order, to);
+    let shipped = change(OrderStatus::Shipped).await.expect("runs");
     assert!(shipped.is_err(), "awaiting payment cannot ship");
-    let cancelled = webstore::shop::orders::change_status(&db, order, OrderStatus::Cancelled)
-        .await
-        .expect("runs");
+    let cancelled = change(OrderStatus::Cancelled).await.expect("runs");
     assert_eq!(cancelled, Ok(OrderStatus::Cancelled));
     assert_eq!(app.stock_of(id).await, before, "stock returned");
-    let again = webstore::shop::orders::change_status(&db, order, OrderStatus::Paid)
-        .await
-        .expect("runs");
+    let again = change(OrderStatus::Paid).await.expect("runs");
     assert!(again.is_err(), "a cancelled order stays cancelled");
     assert_eq!(app.stock_of(id).await, before);
 }

@@ -1,7 +1,11 @@
 //! The back office under `/admin`. Every handler takes `AdminUser`, so the
 //! area answers 404 to everyone but admins signed in with a second factor;
-//! every change is written to the audit log.
+//! every change goes through a `shop::admin` use case, which audits it.
+//!
+//! May import: shop, domain, auth, error, state, http (the CSRF guard),
+//! uploads (the size limit), web, askama.
 
+pub mod images;
 pub mod orders;
 pub mod products;
 pub mod records;
@@ -10,12 +14,13 @@ pub mod users;
 use askama::Template;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use crate::auth::AdminUser;
 use crate::error::AppError;
 use crate::http::csrf::guard;
+use crate::shop::admin::Actor;
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use crate::web::visitor::Visitor;
@@ -43,7 +48,7 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/admin/products/{id}/images",
-            guard(post(products::upload_image)).layer(DefaultBodyLimit::max(
+            guard(post(images::upload_image)).layer(DefaultBodyLimit::max(
                 crate::uploads::MAX_UPLOAD_BYTES + 64 * 1024,
             )),
         )
@@ -84,27 +89,16 @@ pub async fn admin_chrome(app: &AppState, visitor: &Visitor) -> Result<Chrome, A
     Chrome::for_visitor(&app.db, visitor).await
 }
 
-/// An audit row for an admin action.
-pub async fn audit_admin(
-    app: &AppState,
-    admin: &crate::db::users::User,
-    action: &str,
-    target: &str,
-    detail: &str,
-    ip: &str,
-) -> Result<(), AppError> {
-    let mut conn = app.db.conn().await?;
-    crate::db::audit::insert_audit(
-        &mut conn,
-        &crate::db::audit::AuditEntry {
-            actor: Some(admin.id),
-            action,
-            target,
-            client_ip: ip,
-            outcome: "success",
-            detail,
-        },
-    )
-    .await?;
-    Ok(())
+/// The signed-in admin, as the author of a change.
+pub fn actor<'a>(admin: &AdminUser, client_ip: &'a str) -> Actor<'a> {
+    Actor {
+        user: admin.0.id,
+        client_ip,
+    }
+}
+
+/// After a change: its message on the next page, 303 to `to`.
+pub async fn saved(visitor: &Visitor, message: &str, to: &str) -> Result<Response, AppError> {
+    visitor.flash(message).await?;
+    Ok(Redirect::to(to).into_response())
 }

@@ -1,20 +1,21 @@
 //! Back-office orders: list (by state), one order, and moving it along
 //! the transitions its state allows.
+//!
+//! May import: shop, domain, auth, error, state, web, askama.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::AdminUser;
-use crate::db::{self, orders::OrderSummary};
 use crate::domain::{OrderId, OrderStatus};
 use crate::error::AppError;
-use crate::shop::orders as shop_orders;
+use crate::shop::admin::orders::{self as shop_orders, OrderSummary};
 use crate::state::AppState;
-use crate::web::admin::{admin_chrome, audit_admin};
+use crate::web::admin::{actor, admin_chrome, saved};
 use crate::web::chrome::Chrome;
 use crate::web::extract::PathId;
 use crate::web::form::form_status;
@@ -57,9 +58,7 @@ pub async fn list_orders(
             OrderStatus::parse(text).map_err(|_| AppError::BadRequest("Unknown order status."))?,
         ),
     };
-    let mut conn = app.db.conn().await?;
-    let orders = db::orders::list_all_orders(&mut conn, status, 500).await?;
-    drop(conn);
+    let orders = shop_orders::list_orders(&app.db, status).await?;
     let page = OrdersPage {
         chrome: admin_chrome(&app, &visitor).await?,
         orders: orders
@@ -97,12 +96,9 @@ async fn order_page(
     id: OrderId,
     error: Option<String>,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let order = db::orders::find_any_order(&mut conn, id)
+    let (order, lines) = shop_orders::find_order(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let lines = db::orders::list_order_lines(&mut conn, id).await?;
-    drop(conn);
     let status = form_status(error.is_none());
     let page = OrderPage {
         chrome: admin_chrome(app, visitor).await?,
@@ -137,39 +133,21 @@ pub struct StatusForm {
 /// cancelling returns the stock.
 pub async fn change_status(
     State(app): State<AppState>,
-    AdminUser(admin): AdminUser,
+    admin: AdminUser,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
     PathId(id): PathId<OrderId>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     let Ok(to) = OrderStatus::parse(form.status.trim()) else {
-        return order_page(
-            &app,
-            &visitor,
-            id,
-            Some("Choose a status from the list.".into()),
-        )
-        .await;
+        let error = "Choose a status from the list.".to_owned();
+        return order_page(&app, &visitor, id, Some(error)).await;
     };
-    match shop_orders::change_status(&app.db, id, to).await? {
+    let by = actor(&admin, &ip);
+    match shop_orders::change_status(&app.db, &app.live, by, id, to).await? {
         Ok(next) => {
-            if next.returns_stock() {
-                shop_orders::publish_order_stock(&app.db, &app.live, id).await;
-            }
-            audit_admin(
-                &app,
-                &admin,
-                "admin.order.status",
-                &format!("order:{id}"),
-                next.as_str(),
-                &ip,
-            )
-            .await?;
-            visitor
-                .flash(&format!("Order marked {}.", next.label()))
-                .await?;
-            Ok(Redirect::to(&format!("/admin/orders/{id}")).into_response())
+            let message = format!("Order marked {}.", next.label());
+            saved(&visitor, &message, &format!("/admin/orders/{id}")).await
         }
         Err(e) => order_page(&app, &visitor, id, Some(e.to_string())).await,
     }

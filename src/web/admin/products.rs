@@ -1,27 +1,23 @@
 //! Back-office products: list and search, create, edit (name, description,
-//! price, stock, category), soft-delete, stock, and image uploads.
+//! price, stock, category), soft-delete and stock. Image uploads are in
+//! `images`.
+//!
+//! May import: shop, domain, auth, error, state, web, askama.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Multipart, Query, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::AdminUser;
-use crate::db::images::NewProductImage;
-use crate::db::products::{NewProduct, ProductFilter, ProductUpdate};
-use crate::db::{self, categories::Category};
 use crate::domain::account::FieldErrors;
-use crate::domain::ids::CategoryId;
-use crate::domain::{
-    CategorySlug, Currency, Money, PageNumber, PriceCents, ProductId, SearchQuery, Stock,
-};
+use crate::domain::{CategorySlug, Currency, Money, PriceCents, ProductId, SearchQuery, Stock};
 use crate::error::AppError;
+use crate::shop::admin::products::{self as shop_products, ProductDetail, ProductInput};
 use crate::state::AppState;
-use crate::uploads;
-use crate::web::admin::{admin_chrome, audit_admin};
+use crate::web::admin::{actor, admin_chrome, saved};
 use crate::web::chrome::Chrome;
 use crate::web::extract::PathId;
 use crate::web::form::{FieldView, form_status};
@@ -59,28 +55,16 @@ pub async fn list_products(
     let q = query.ok().and_then(|Query(q)| q.q).unwrap_or_default();
     let search =
         SearchQuery::parse(&q).map_err(|_| AppError::BadRequest("The search is too long."))?;
-    let mut conn = app.db.conn().await?;
-    let filter = ProductFilter {
-        search: search.as_ref(),
-        category: None,
-    };
-    let mut products = Vec::new();
-    let total = db::products::count_products(&mut conn, &filter).await?;
-    for n in 1..=PageNumber::count_for(total, crate::domain::catalogue::PAGE_SIZE).min(50) {
-        let page = PageNumber::parse(&n.to_string()).map_err(|_| AppError::NotFound)?;
-        products.extend(
-            db::products::list_products(&mut conn, &filter, page)
-                .await?
-                .into_iter()
-                .map(|c| ProductRow {
-                    id: c.id,
-                    name: c.name,
-                    price: c.price,
-                    stock: c.stock.get(),
-                }),
-        );
-    }
-    drop(conn);
+    let products = shop_products::list_products(&app.db, search.as_ref())
+        .await?
+        .into_iter()
+        .map(|c| ProductRow {
+            id: c.id,
+            name: c.name,
+            price: c.price,
+            stock: c.stock.get(),
+        })
+        .collect();
     let page = ProductsPage {
         chrome: admin_chrome(&app, &visitor).await?,
         csrf_token: visitor.csrf_token().await?,
@@ -125,19 +109,9 @@ pub struct ProductForm {
     category: String,
 }
 
-/// A checked product form.
-struct ProductInput {
-    sku: String,
-    name: String,
-    description: String,
-    price: Money,
-    stock: Stock,
-    category: Option<CategorySlug>,
-}
-
 impl ProductForm {
     /// The form filled in from a stored product.
-    fn of(product: &db::products::ProductDetail) -> Self {
+    pub(super) fn of(product: &ProductDetail) -> Self {
         Self {
             sku: product.sku.clone(),
             name: product.name.clone(),
@@ -207,7 +181,7 @@ impl ProductForm {
     }
 }
 
-async fn form_page(
+pub(super) async fn form_page(
     app: &AppState,
     visitor: &Visitor,
     id: Option<ProductId>,
@@ -215,17 +189,7 @@ async fn form_page(
     errors: &FieldErrors,
     upload_error: Option<String>,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let categories: Vec<Category> = db::categories::list_categories(&mut conn).await?;
-    let images = match id {
-        Some(id) => db::images::list_product_images(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(|i| crate::web::uploads_url(&i.thumb_name))
-            .collect(),
-        None => Vec::new(),
-    };
-    drop(conn);
+    let choices = shop_products::form_choices(&app.db, id).await?;
     let mut fields = Vec::new();
     if id.is_none() {
         fields.push(
@@ -258,12 +222,13 @@ async fn form_page(
         fields,
         description: form.description.chars().take(6000).collect(),
         description_error: errors.get("description").map(str::to_owned),
-        categories: categories
-            .into_iter()
-            .map(|c| (c.slug.as_str().to_owned(), c.name))
-            .collect(),
+        categories: choices.categories,
         category: form.category.clone(),
-        images,
+        images: choices
+            .thumb_names
+            .iter()
+            .map(|name| crate::web::uploads_url(name))
+            .collect(),
         flash: visitor.take_flash().await?,
         upload_error,
     };
@@ -283,73 +248,29 @@ pub async fn new_product(
     form_page(&app, &visitor, None, &form, &FieldErrors::new(), None).await
 }
 
-/// The form checked, with its category found; or what is wrong with it.
-async fn read_form(
-    app: &AppState,
-    form: &ProductForm,
-    new: bool,
-) -> Result<Result<(ProductInput, Option<CategoryId>), FieldErrors>, AppError> {
-    let input = match form.parse(new) {
-        Ok(input) => input,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    Ok(category_id(app, input.category.as_ref())
-        .await?
-        .map(|category| (input, category)))
-}
-
-async fn category_id(
-    app: &AppState,
-    slug: Option<&CategorySlug>,
-) -> Result<Result<Option<CategoryId>, FieldErrors>, AppError> {
-    let Some(slug) = slug else {
-        return Ok(Ok(None));
-    };
-    let mut conn = app.db.conn().await?;
-    match db::categories::find_category_by_slug(&mut conn, slug).await? {
-        Some(c) => Ok(Ok(Some(c.id))),
-        None => {
-            let mut errors = FieldErrors::new();
-            errors.add("category", "Choose a category.");
-            Ok(Err(errors))
-        }
-    }
-}
-
 /// POST /admin/products/new — creates a product, 303 to its edit page.
 pub async fn create_product(
     State(app): State<AppState>,
-    AdminUser(admin): AdminUser,
+    admin: AdminUser,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
     Form(form): Form<ProductForm>,
 ) -> Result<Response, AppError> {
-    let (input, category) = match read_form(&app, &form, true).await? {
-        Ok(read) => read,
-        Err(errors) => return form_page(&app, &visitor, None, &form, &errors, None).await,
+    let created = match form.parse(true) {
+        Ok(input) => shop_products::create_product(&app.db, actor(&admin, &ip), &input).await?,
+        Err(errors) => Err(errors),
     };
-    let mut conn = app.db.conn().await?;
-    let new = NewProduct {
-        sku: &input.sku,
-        category,
-        name: &input.name,
-        description: &input.description,
-        price: input.price,
-        stock: input.stock,
-    };
-    let id = match db::products::insert_product(&mut conn, &new).await {
-        Ok(id) => id,
-        Err(e) if db::is_unique_violation(&e) => {
-            let mut errors = FieldErrors::new();
-            errors.add("sku", "Another product has this article number.");
-            return form_page(&app, &visitor, None, &form, &errors, None).await;
+    match created {
+        Ok(id) => {
+            saved(
+                &visitor,
+                "Product created.",
+                &format!("/admin/products/{id}"),
+            )
+            .await
         }
-        Err(e) => return Err(e.into()),
-    };
-    drop(conn);
-    audit_product(&app, &admin, "admin.product.create", id, "", &ip).await?;
-    visitor.flash("Product created.").await?;
-    Ok(Redirect::to(&format!("/admin/products/{id}")).into_response())
+        Err(errors) => form_page(&app, &visitor, None, &form, &errors, None).await,
+    }
 }
 
 /// GET /admin/products/{id} — the product form, filled in.
@@ -359,74 +280,45 @@ pub async fn edit_product(
     visitor: Visitor,
     PathId(id): PathId<ProductId>,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let product = db::products::find_product(&mut conn, id)
+    let product = shop_products::find_product(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    drop(conn);
-    form_page(
-        &app,
-        &visitor,
-        Some(id),
-        &ProductForm::of(&product),
-        &FieldErrors::new(),
-        None,
-    )
-    .await
+    let form = ProductForm::of(&product);
+    form_page(&app, &visitor, Some(id), &form, &FieldErrors::new(), None).await
 }
 
 /// POST /admin/products/{id} — saves the product form.
 pub async fn update_product(
     State(app): State<AppState>,
-    AdminUser(admin): AdminUser,
+    admin: AdminUser,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
     PathId(id): PathId<ProductId>,
     Form(form): Form<ProductForm>,
 ) -> Result<Response, AppError> {
-    let (input, category) = match read_form(&app, &form, false).await? {
-        Ok(read) => read,
-        Err(errors) => return form_page(&app, &visitor, Some(id), &form, &errors, None).await,
+    let updated = match form.parse(false) {
+        Ok(input) => {
+            let by = actor(&admin, &ip);
+            shop_products::update_product(&app.db, &app.live, by, id, &input).await?
+        }
+        Err(errors) => Err(errors),
     };
-    let mut conn = app.db.conn().await?;
-    let update = ProductUpdate {
-        category,
-        name: &input.name,
-        description: &input.description,
-        price: input.price,
-        stock: input.stock,
-    };
-    if !db::products::update_product(&mut conn, id, &update).await? {
-        return Err(AppError::NotFound);
+    match updated {
+        Ok(()) => saved(&visitor, "Product saved.", &format!("/admin/products/{id}")).await,
+        Err(errors) => form_page(&app, &visitor, Some(id), &form, &errors, None).await,
     }
-    drop(conn);
-    app.live.stock_changed(id, input.stock);
-    let detail = format!(
-        "price={} stock={}",
-        input.price.amount.get(),
-        input.stock.get()
-    );
-    audit_product(&app, &admin, "admin.product.update", id, &detail, &ip).await?;
-    visitor.flash("Product saved.").await?;
-    Ok(Redirect::to(&format!("/admin/products/{id}")).into_response())
 }
 
 /// POST /admin/products/{id}/delete — hides the product from the shop.
 pub async fn delete_product(
     State(app): State<AppState>,
-    AdminUser(admin): AdminUser,
+    admin: AdminUser,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
     PathId(id): PathId<ProductId>,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    if !db::products::soft_delete_product(&mut conn, id).await? {
-        return Err(AppError::NotFound);
-    }
-    drop(conn);
-    audit_product(&app, &admin, "admin.product.delete", id, "", &ip).await?;
-    visitor.flash("Product deleted.").await?;
-    Ok(Redirect::to("/admin/products").into_response())
+    shop_products::delete_product(&app.db, actor(&admin, &ip), id).await?;
+    saved(&visitor, "Product deleted.", "/admin/products").await
 }
 
 #[derive(Debug, Deserialize)]
@@ -438,7 +330,7 @@ pub struct StockForm {
 /// POST /admin/products/{id}/stock — sets the units on hand.
 pub async fn set_stock(
     State(app): State<AppState>,
-    AdminUser(admin): AdminUser,
+    admin: AdminUser,
     visitor: Visitor,
     ClientIp(ip): ClientIp,
     PathId(id): PathId<ProductId>,
@@ -453,146 +345,6 @@ pub async fn set_stock(
         .ok_or(AppError::BadRequest(
             "Stock must be a whole number from 0 to 1000000.",
         ))?;
-    let mut conn = app.db.conn().await?;
-    if !db::products::set_stock(&mut conn, id, stock).await? {
-        return Err(AppError::NotFound);
-    }
-    drop(conn);
-    app.live.stock_changed(id, stock);
-    let detail = format!("stock={}", stock.get());
-    audit_product(&app, &admin, "admin.product.stock", id, &detail, &ip).await?;
-    visitor.flash("Stock saved.").await?;
-    Ok(Redirect::to("/admin/products").into_response())
-}
-
-/// Reads the multipart field `image`, never more than the upload limit.
-async fn read_image_field(mut multipart: Multipart) -> Result<Result<Vec<u8>, String>, AppError> {
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => return Ok(Err("Choose an image to upload.".into())),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(AppError::PayloadTooLarge);
-            }
-            Err(_) => return Ok(Err("The upload could not be read.".into())),
-        };
-        if field.name() != Some("image") {
-            continue;
-        }
-        let mut field = field;
-        let mut bytes = Vec::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > uploads::MAX_UPLOAD_BYTES {
-                        return Err(AppError::PayloadTooLarge);
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
-                Ok(None) => return Ok(Ok(bytes)),
-                Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    return Err(AppError::PayloadTooLarge);
-                }
-                Err(_) => return Ok(Err("The upload could not be read.".into())),
-            }
-        }
-    }
-}
-
-/// POST /admin/products/{id}/images — multipart field `image`: sniffed,
-/// bounded, decoded and re-encoded; nothing is stored on any rejection.
-pub async fn upload_image(
-    State(app): State<AppState>,
-    AdminUser(admin): AdminUser,
-    visitor: Visitor,
-    ClientIp(ip): ClientIp,
-    PathId(id): PathId<ProductId>,
-    multipart: Multipart,
-) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let product = db::products::find_product(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    drop(conn);
-    let bytes = match read_image_field(multipart).await? {
-        Ok(bytes) => bytes,
-        Err(message) => {
-            let form = ProductForm::of(&product);
-            return form_page(
-                &app,
-                &visitor,
-                Some(id),
-                &form,
-                &FieldErrors::new(),
-                Some(message),
-            )
-            .await;
-        }
-    };
-    let processed = match tokio::task::spawn_blocking(move || uploads::process(&bytes))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
-    {
-        Ok(p) => p,
-        Err(e) => {
-            let form = ProductForm::of(&product);
-            return form_page(
-                &app,
-                &visitor,
-                Some(id),
-                &form,
-                &FieldErrors::new(),
-                Some(e.to_string()),
-            )
-            .await;
-        }
-    };
-    let full_name = uploads::stored_name(processed.kind);
-    let thumb_name = uploads::stored_name(processed.thumb_kind);
-    // One transaction: the image and its row appear together or not at all.
-    let mut tx = app.db.begin().await?;
-    let position = db::images::list_product_images(&mut tx, id).await?.len();
-    db::images::insert_image_file(
-        &mut tx,
-        &full_name,
-        processed.kind.content_type(),
-        &processed.bytes,
-    )
-    .await?;
-    db::images::insert_image_file(
-        &mut tx,
-        &thumb_name,
-        processed.thumb_kind.content_type(),
-        &processed.thumb,
-    )
-    .await?;
-    db::images::insert_product_image(
-        &mut tx,
-        &NewProductImage {
-            product: id,
-            position: i64::try_from(position).unwrap_or(0),
-            full_name: &full_name,
-            thumb_name: &thumb_name,
-            width: processed.width,
-            height: processed.height,
-            alt: &product.name,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    audit_product(&app, &admin, "admin.product.image", id, &full_name, &ip).await?;
-    visitor.flash("Image added.").await?;
-    Ok(Redirect::to(&format!("/admin/products/{id}")).into_response())
-}
-
-/// An admin's change to product `id`, in the audit log.
-async fn audit_product(
-    app: &AppState,
-    admin: &crate::db::users::User,
-    action: &str,
-    id: ProductId,
-    detail: &str,
-    ip: &str,
-) -> Result<(), AppError> {
-    audit_admin(app, admin, action, &format!("product:{id}"), detail, ip).await
+    shop_products::set_stock(&app.db, &app.live, actor(&admin, &ip), id, stock).await?;
+    saved(&visitor, "Stock saved.", "/admin/products").await
 }

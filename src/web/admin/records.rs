@@ -1,5 +1,7 @@
 //! Back-office records: the audit log (paginated, by action) and the
 //! outbox of messages.
+//!
+//! May import: shop, domain, auth, error, state, web, askama.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -8,15 +10,13 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::auth::AdminUser;
-use crate::db::{self, audit::AuditRow, outbox::OutboxMessage};
 use crate::domain::PageNumber;
 use crate::error::AppError;
+use crate::shop::admin::records::{self, AuditRow, OutboxMessage};
 use crate::state::AppState;
 use crate::web::admin::admin_chrome;
 use crate::web::chrome::Chrome;
 use crate::web::visitor::Visitor;
-
-const PER_PAGE: i64 = 50;
 
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
@@ -55,13 +55,8 @@ pub async fn show_audit(
         None | Some("") => PageNumber::FIRST,
         Some(text) => PageNumber::parse(text).map_err(|_| AppError::NotFound)?,
     };
-    let mut conn = app.db.conn().await?;
     let filter = (!action.is_empty()).then_some(action.as_str());
-    let offset = i64::from(page.get() - 1) * PER_PAGE;
-    let mut rows = db::audit::list_audit(&mut conn, filter, PER_PAGE + 1, offset).await?;
-    drop(conn);
-    let more = rows.len() as i64 > PER_PAGE;
-    rows.truncate(usize::try_from(PER_PAGE).unwrap_or(50));
+    let found = records::audit_page(&app.db, filter, page).await?;
     let href = |n: u32| {
         let mut qs = url::form_urlencoded::Serializer::new(String::new());
         if !action.is_empty() {
@@ -73,12 +68,13 @@ pub async fn show_audit(
     let current = page.get();
     let page = AuditPage {
         chrome: admin_chrome(&app, &visitor).await?,
-        rows: rows
+        rows: found
+            .rows
             .into_iter()
             .map(|r| (crate::web::orders::date_of(r.at), r))
             .collect(),
         prev_href: (current > 1).then(|| href(current - 1)),
-        next_href: more.then(|| href(current + 1)),
+        next_href: found.more.then(|| href(current + 1)),
         action,
         page: current,
     };
@@ -98,9 +94,7 @@ pub async fn show_outbox(
     AdminUser(_admin): AdminUser,
     visitor: Visitor,
 ) -> Result<Response, AppError> {
-    let mut conn = app.db.conn().await?;
-    let messages = db::outbox::list_messages(&mut conn, 200).await?;
-    drop(conn);
+    let messages = records::list_outbox(&app.db).await?;
     let page = OutboxPage {
         chrome: admin_chrome(&app, &visitor).await?,
         messages,

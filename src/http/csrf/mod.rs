@@ -3,9 +3,9 @@
 //!    `Sec-Fetch-Site: cross-site` is refused outright;
 //! 2. the request must carry the session's synchronizer token (API calls
 //!    without a session cookie excepted: nothing ambient to forge), in the
-//!    `X-CSRF-Token` header, a `csrf_token` form field, or (multipart
-//!    uploads, which cannot be read here cheaply) a `csrf_token` query
-//!    parameter.
+//!    `X-CSRF-Token` header or a `csrf_token` form field; a multipart
+//!    upload carries it as its first field (see [`multipart`]), never in
+//!    the URL.
 //!
 //! The token is the session's when the session holds one; otherwise it is
 //! the browser's sealed secret (see `auth::csrf`), checked against the
@@ -15,6 +15,10 @@
 //! A failure is a 403 page and nothing runs. Every router wraps each of its
 //! method routers that serves a state-changing method in [`guard`]; a test posts to
 //! every such route without a token.
+//!
+//! May import: auth, error, axum, tower-sessions, url.
+
+mod multipart;
 
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
@@ -275,14 +279,15 @@ pub async fn protect(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .to_ascii_lowercase();
-    if content_type.starts_with("multipart/form-data") {
-        let token = request
-            .uri()
-            .query()
-            .and_then(|q| form_field(q.as_bytes(), FIELD));
+        .to_owned();
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
+        let (parts, body) = request.into_parts();
+        let (token, body) = multipart::first_field_token(&content_type, body).await;
         return match token {
-            Some(token) if matches(&token) => next.run(request).await,
+            Some(token) if matches(&token) => next.run(Request::from_parts(parts, body)).await,
             _ => refuse(),
         };
     }
