@@ -60,6 +60,12 @@ impl From<DbError> for AppError {
     }
 }
 
+impl db::IsConflict for AppError {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Self::Unavailable(e) if e.downcast_ref::<DbError>().is_some_and(db::is_conflict))
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(error: askama::Error) -> Self {
         Self::Internal(anyhow::Error::new(error).context("rendering a template"))

@@ -20,6 +20,8 @@ pub mod sessions;
 pub mod throttle;
 pub mod users;
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -34,8 +36,33 @@ use crate::config::{DatabaseUrl, Settings};
 pub type Connection = sqlx::AnyConnection;
 /// A connection borrowed from the pool; returned when dropped.
 pub type PooledConnection = sqlx::pool::PoolConnection<Any>;
-/// An open transaction; rolled back when dropped without `commit`.
-pub type Transaction = sqlx::Transaction<'static, Any>;
+/// An open transaction; rolled back when dropped without `commit`. Derefs
+/// to [`Connection`], so the query functions take it as they take a pooled
+/// connection.
+pub struct Transaction {
+    inner: sqlx::Transaction<'static, Any>,
+    /// SQLite's write turn, held until the transaction ends.
+    _writer: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Transaction {
+    pub async fn commit(self) -> Result<(), DbError> {
+        self.inner.commit().await
+    }
+}
+
+impl std::ops::Deref for Transaction {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Transaction {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.inner
+    }
+}
 /// Errors from the database driver; `AppError` maps them.
 pub type DbError = sqlx::Error;
 
@@ -46,11 +73,20 @@ static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("migrations/mysql");
 /// counts as unavailable (answered 503, never a hang).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How often a transaction that lost a lock conflict (a deadlock, a lock
+/// wait timeout, a busy SQLite) is run again before its error is shown.
+const CONFLICT_ATTEMPTS: u32 = 4;
+
 /// The shop's database: a pool plus the backend it speaks to.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time. Writers of this process wait for
+    /// their turn here, in arrival order, instead of in SQLite's busy
+    /// handler, which polls with sleeps of up to 100 ms and so gave the
+    /// cart flow its long tail. `None` on MySQL, which locks rows itself.
+    writer: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Db {
@@ -115,7 +151,15 @@ impl Db {
             .connect_with(options)
             .await
             .context("connecting to the database")?;
-        Ok(Self { pool, backend })
+        let writer = match backend {
+            Backend::Sqlite => Some(Arc::new(tokio::sync::Semaphore::new(1))),
+            Backend::MySql => None,
+        };
+        Ok(Self {
+            pool,
+            backend,
+            writer,
+        })
     }
 
     /// Applies the embedded migrations of this backend.
@@ -163,11 +207,55 @@ impl Db {
     /// Opens a transaction. Every transaction here writes, so on SQLite it
     /// takes the write lock up front (`BEGIN IMMEDIATE`, waiting up to the
     /// busy timeout): a transaction that read first and wrote later would
-    /// fail at once whenever another writer committed in between.
+    /// fail at once whenever another writer committed in between. Before
+    /// that it waits for this process's write turn (see [`Db`]), bounded by
+    /// the pool's acquire timeout.
     pub async fn begin(&self) -> Result<Transaction, DbError> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::MySql => self.pool.begin().await,
+        match &self.writer {
+            Some(writer) => {
+                let turn =
+                    tokio::time::timeout(ACQUIRE_TIMEOUT, Arc::clone(writer).acquire_owned())
+                        .await
+                        .map_err(|_| sqlx::Error::PoolTimedOut)?
+                        .map_err(|_| sqlx::Error::PoolClosed)?;
+                Ok(Transaction {
+                    inner: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _writer: Some(turn),
+                })
+            }
+            None => Ok(Transaction {
+                inner: self.pool.begin().await?,
+                _writer: None,
+            }),
+        }
+    }
+
+    /// Runs `attempt` (a whole transaction: begin, work, commit) again when
+    /// it lost a lock conflict, a bounded number of times with a short
+    /// random pause, so a shopper sees the result, not the conflict. The
+    /// database rolled the loser back, so running it again from the start
+    /// is safe; a transaction must not do anything outside the database
+    /// that cannot be repeated.
+    pub async fn retry_conflicts<T, E, F, Fut>(&self, mut attempt: F) -> Result<T, E>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+        E: IsConflict,
+    {
+        let mut tries = 1;
+        loop {
+            match attempt().await {
+                Err(e) if tries < CONFLICT_ATTEMPTS && e.is_conflict() => {
+                    tracing::debug!(
+                        attempt = tries,
+                        "a transaction lost a lock conflict; retrying"
+                    );
+                    let pause = rand::random_range(1..=5u64) * u64::from(tries);
+                    tokio::time::sleep(Duration::from_millis(pause)).await;
+                    tries += 1;
+                }
+                other => return other,
+            }
         }
     }
 
@@ -215,6 +303,31 @@ pub fn is_unavailable(error: &DbError) -> bool {
         }
         _ => false,
     }
+}
+
+/// Errors that may mean "lost a lock conflict; the same work again may
+/// succeed" (see [`Db::retry_conflicts`]).
+pub trait IsConflict {
+    fn is_conflict(&self) -> bool;
+}
+
+impl IsConflict for DbError {
+    fn is_conflict(&self) -> bool {
+        is_conflict(self)
+    }
+}
+
+/// True for a deadlock or lock wait timeout (MySQL) and a busy or locked
+/// database (SQLite): the transaction was rolled back and may be run again.
+pub fn is_conflict(error: &DbError) -> bool {
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return matches!(my.number(), 1205 | 1213);
+    }
+    let code = db.code().and_then(|c| c.parse::<i64>().ok()).unwrap_or(-1);
+    matches!(code & 0xff, 5 | 6)
 }
 
 /// True when the database refused a write because its disk is full.

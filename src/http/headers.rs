@@ -2,6 +2,8 @@
 //! policy (uploaded files) or other caching (static files) sets its own
 //! header first; these are only added where absent.
 
+use std::sync::LazyLock;
+
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 
@@ -30,14 +32,26 @@ const HEADERS: &[(&str, &str)] = &[
     ("cache-control", "no-store"),
 ];
 
+/// Parsed once: a response pays for a clone of each name and value (a
+/// pointer copy), not for checking them again.
+static PARSED: LazyLock<Vec<(HeaderName, HeaderValue)>> = LazyLock::new(|| {
+    HEADERS
+        .iter()
+        .map(|(name, value)| {
+            (
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            )
+        })
+        .collect()
+});
+
 /// Adds every security header the response does not carry yet.
 pub async fn add_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    for (name, value) in HEADERS {
-        let name = HeaderName::from_static(name);
-        if !headers.contains_key(&name) {
-            headers.insert(name, HeaderValue::from_static(value));
-        }
+    headers.reserve(PARSED.len());
+    for (name, value) in PARSED.iter() {
+        headers.entry(name.clone()).or_insert_with(|| value.clone());
     }
     response
 }

@@ -124,6 +124,16 @@ async fn try_add_item(
     product: ProductId,
     quantity: Quantity,
 ) -> Result<Result<(), CartError>, AppError> {
+    db.retry_conflicts(|| add_item_once(db, owner, product, quantity))
+        .await
+}
+
+async fn add_item_once(
+    db: &Db,
+    owner: &Owner<'_>,
+    product: ProductId,
+    quantity: Quantity,
+) -> Result<Result<(), CartError>, AppError> {
     let mut tx = db.begin().await?;
     let Some(found) = db::products::find_product(&mut tx, product).await? else {
         return Ok(Err(CartError::Unavailable));
@@ -150,6 +160,16 @@ async fn try_add_item(
 }
 
 async fn try_change_line(
+    db: &Db,
+    owner: &Owner<'_>,
+    product: ProductId,
+    change: LineChange,
+) -> Result<Result<(), CartError>, AppError> {
+    db.retry_conflicts(|| change_line_once(db, owner, product, change))
+        .await
+}
+
+async fn change_line_once(
     db: &Db,
     owner: &Owner<'_>,
     product: ProductId,
