@@ -143,6 +143,13 @@ impl Db {
                                  NAMES utf8mb4 COLLATE utf8mb4_unicode_ci",
                             )
                             .await?;
+                            // READ COMMITTED: no gap locks, so two carts adding
+                            // their first line at once do not deadlock. Nothing
+                            // relies on repeatable reads: stock, idempotency and
+                            // roles are guarded by conditional UPDATEs, row
+                            // locks and UNIQUE keys, which hold the same here.
+                            conn.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                                .await?;
                         }
                     }
                     Ok(())

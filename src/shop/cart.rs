@@ -109,23 +109,20 @@ pub async fn edit_line(
     edit: LineEdit,
 ) -> Result<Result<(), CartError>, AppError> {
     let outcome = match edit {
-        LineEdit::Add(quantity) => try_add_item(db, &who.owner, product, quantity).await?,
-        LineEdit::Set(change) => try_change_line(db, &who.owner, product, change).await?,
+        // A lost lock conflict or deadlock reruns the whole transaction.
+        LineEdit::Add(quantity) => {
+            db.retry_conflicts(|| add_item_once(db, &who.owner, product, quantity))
+                .await?
+        }
+        LineEdit::Set(change) => {
+            db.retry_conflicts(|| change_line_once(db, &who.owner, product, change))
+                .await?
+        }
     };
     if outcome.is_ok() {
         publish_cart_count(db, live, &who.owner, who.browser).await;
     }
     Ok(outcome)
-}
-
-async fn try_add_item(
-    db: &Db,
-    owner: &Owner<'_>,
-    product: ProductId,
-    quantity: Quantity,
-) -> Result<Result<(), CartError>, AppError> {
-    db.retry_conflicts(|| add_item_once(db, owner, product, quantity))
-        .await
 }
 
 async fn add_item_once(
@@ -157,16 +154,6 @@ async fn add_item_once(
     db::carts::touch_cart(&mut tx, cart).await?;
     tx.commit().await?;
     Ok(Ok(()))
-}
-
-async fn try_change_line(
-    db: &Db,
-    owner: &Owner<'_>,
-    product: ProductId,
-    change: LineChange,
-) -> Result<Result<(), CartError>, AppError> {
-    db.retry_conflicts(|| change_line_once(db, owner, product, change))
-        .await
 }
 
 async fn change_line_once(
