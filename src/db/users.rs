@@ -2,7 +2,7 @@
 //! updates. Emails are stored normalised, so uniqueness ignores case.
 
 use super::categories::decode;
-use super::{Connection, DbError, inserted_id, now};
+use super::{Connection, DbError, inserted_id, is_unique_violation, now};
 use crate::domain::account::{Email, Profile};
 use crate::domain::{Role, UserId};
 
@@ -106,14 +106,14 @@ const INSERT_USER: &str = "\
 INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?)";
 
-/// Creates an account; a taken email is a unique violation for the caller.
+/// Creates an account; `None` when the email is taken.
 pub async fn insert_user(
     conn: &mut Connection,
     email: &Email,
     name: &str,
     password_hash: &str,
     role: Role,
-) -> Result<UserId, DbError> {
+) -> Result<Option<UserId>, DbError> {
     let at = now();
     let result = sqlx::query(INSERT_USER)
         .bind(email.as_str())
@@ -123,8 +123,16 @@ pub async fn insert_user(
         .bind(at)
         .bind(at)
         .execute(&mut *conn)
-        .await?;
-    UserId::try_from(inserted_id(conn, &result).await?).map_err(|e| decode("users.id", e))
+        .await;
+    let result = match result {
+        Ok(result) => result,
+        Err(e) if is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let id = inserted_id(conn, &result).await?;
+    UserId::try_from(id)
+        .map(Some)
+        .map_err(|e| decode("users.id", e))
 }
 
 const UPDATE_PROFILE: &str = "\
@@ -133,13 +141,13 @@ SET email = ?, name = ?, phone = ?, address_line1 = ?, address_line2 = ?, city =
     postal_code = ?, country = ?, updated_at = ?
 WHERE id = ?";
 
-/// Saves the user form; a taken email is a unique violation for the caller.
+/// Saves the user form; false when the new email is another account's.
 pub async fn update_profile(
     conn: &mut Connection,
     id: UserId,
     profile: &Profile,
-) -> Result<(), DbError> {
-    sqlx::query(UPDATE_PROFILE)
+) -> Result<bool, DbError> {
+    let result = sqlx::query(UPDATE_PROFILE)
         .bind(profile.email.as_str())
         .bind(profile.name.as_str())
         .bind(profile.phone.as_ref().map_or("", |p| p.as_str()))
@@ -151,8 +159,12 @@ pub async fn update_profile(
         .bind(now())
         .bind(id.get())
         .execute(conn)
-        .await?;
-    Ok(())
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 const UPDATE_PASSWORD: &str = "\

@@ -176,6 +176,7 @@ mod tests {
         db::users::insert_user(&mut conn, &email, "Test User", "x", Role::Customer)
             .await
             .expect("insert user")
+            .expect("a new email")
     }
 
     async fn count_rows(db: &Db) -> usize {
