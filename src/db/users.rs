@@ -206,24 +206,52 @@ pub async fn update_role(conn: &mut Connection, id: UserId, role: Role) -> Resul
 
 const SET_TOTP: &str = "\
 UPDATE users
-SET totp_secret = ?, totp_enabled_at = ?, updated_at = ?
+SET totp_secret = ?, totp_enabled_at = ?, totp_last_step = ?, updated_at = ?
 WHERE id = ?";
 
-/// Stores an (encrypted) TOTP secret and turns two-factor sign-in on.
+/// Stores an (encrypted) TOTP secret and turns two-factor sign-in on;
+/// `used_step` is the time step of the code that confirmed it, if one did,
+/// so that code cannot sign in afterwards.
 pub async fn enable_totp(
     conn: &mut Connection,
     id: UserId,
     sealed_secret: &[u8],
+    used_step: Option<i64>,
 ) -> Result<(), DbError> {
     let at = now();
     sqlx::query(SET_TOTP)
         .bind(sealed_secret.to_vec())
         .bind(at)
+        .bind(used_step)
         .bind(at)
         .bind(id.get())
         .execute(conn)
         .await?;
     Ok(())
+}
+
+const ACCEPT_TOTP_STEP: &str = "\
+UPDATE users
+SET totp_last_step = ?
+WHERE id = ?
+  AND totp_enabled_at IS NOT NULL
+  AND (totp_last_step IS NULL OR totp_last_step < ?)";
+
+/// Records that a code of time step `step` was accepted; false when this
+/// step or a later one already was (a replayed code). One conditional
+/// write, so of two instances racing with the same code only one wins.
+pub async fn accept_totp_step(
+    conn: &mut Connection,
+    id: UserId,
+    step: i64,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(ACCEPT_TOTP_STEP)
+        .bind(step)
+        .bind(id.get())
+        .bind(step)
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 const FIND_TOTP: &str = "\

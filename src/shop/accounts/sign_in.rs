@@ -127,7 +127,8 @@ async fn check(
     Ok(outcome)
 }
 
-/// A current TOTP code, or one unused recovery code (spent by this).
+/// A TOTP code of a time step later than the last one accepted (which it
+/// then becomes), or one unused recovery code (spent by this).
 async fn spend_second_factor(
     conn: &mut Connection,
     secrets: &SecretBox,
@@ -142,8 +143,8 @@ async fn spend_second_factor(
         return Ok(false);
     };
     let secret = secrets.open(&sealed)?;
-    if totp::matching_step(&secret, &user.email, code).is_some() {
-        return Ok(true);
+    if let Some(step) = totp::matching_step(&secret, &user.email, code) {
+        return Ok(db::users::accept_totp_step(conn, user.id, step).await?);
     }
     Ok(db::users::use_recovery_code(conn, user.id, &totp::hash_recovery_code(code)).await?)
 }

@@ -71,7 +71,8 @@ async fn new_recovery_codes(conn: &mut Connection, user: UserId) -> Result<Vec<S
 
 /// Turns on two-factor sign-in with the pending secret once the user
 /// confirms it with a code from their app; returns the recovery codes,
-/// shown once. The session then counts as signed in with a second factor.
+/// shown once. The session then counts as signed in with a second factor,
+/// so the confirming code is spent like one that signs in.
 #[tracing::instrument(skip_all, fields(user.id = user.id.get()))]
 pub async fn confirm_totp(
     db: &Db,
@@ -83,16 +84,16 @@ pub async fn confirm_totp(
 ) -> Result<Option<Vec<String>>, AppError> {
     let audit = Audit::new(Some(user.id), client_ip);
     let secret = pending_secret(secrets, session).await?;
-    if totp::matching_step(&secret, &user.email, code).is_none() {
+    let Some(step) = totp::matching_step(&secret, &user.email, code) else {
         let mut conn = db.conn().await?;
         audit
             .write(&mut conn, "account.totp_enable", "failure", "wrong code")
             .await?;
         return Ok(None);
-    }
+    };
     let sealed = secrets.seal(&secret)?;
     let mut tx = db.begin().await?;
-    db::users::enable_totp(&mut tx, user.id, &sealed).await?;
+    db::users::enable_totp(&mut tx, user.id, &sealed, Some(step)).await?;
     let codes = new_recovery_codes(&mut tx, user.id).await?;
     audit
         .write(&mut tx, "account.totp_enable", "success", "")
@@ -131,7 +132,7 @@ pub async fn create_admin(
                 .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the email was just taken")))?
         }
     };
-    db::users::enable_totp(&mut tx, user, &sealed).await?;
+    db::users::enable_totp(&mut tx, user, &sealed, None).await?;
     let codes = new_recovery_codes(&mut tx, user).await?;
     Audit::new(Some(user), "cli")
         .write(&mut tx, "admin.create", "success", "")
