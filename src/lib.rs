@@ -26,6 +26,8 @@ pub mod http;
 pub mod live;
 /// Health, readiness and Prometheus metrics.
 pub mod ops;
+/// Connecting to Redis, shared by sessions, rate limits and live updates.
+pub mod redis;
 /// The demo catalogue a fresh shop is seeded with.
 pub mod seed;
 /// Use cases shared by pages and API: cart, accounts.

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -13,7 +13,7 @@ use crate::api::cart::owner;
 use crate::api::problem::{ApiError, ApiJson, Problem};
 use crate::auth::{MaybeUser, session};
 use crate::error::AppError;
-use crate::shop::accounts::{self, LogIn, Registration};
+use crate::shop::accounts::{self, Credentials, LogIn, Registration};
 use crate::shop::cart;
 use crate::state::AppState;
 use crate::web::visitor::ClientIp;
@@ -142,21 +142,11 @@ pub async fn log_in(
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let code = body.totp.unwrap_or_default();
-    match accounts::log_in(
-        &app.db,
-        &app.secrets,
-        &body.email,
-        &body.password,
-        &code,
-        &ip,
-    )
-    .await?
-    {
+    let code = body.totp.as_deref().unwrap_or_default();
+    let credentials = Credentials::new(&body.email, &body.password, code);
+    let (db, secrets, live) = (&app.db, &app.secrets, &app.live);
+    match accounts::sign_in(db, secrets, live, &session, &credentials, &ip).await? {
         LogIn::SignedIn(user) => {
-            cart::merge_visitor_cart(&app.db, &session, &user).await?;
-            cart::publish_cart_count(&app.db, &app.live, &cart::Owner::Account(&user), None).await;
-            session::sign_in(&session, &user).await?;
             let info = session_info(&app, &MaybeUser(Some(*user)), &session).await?;
             Ok(Json(info).into_response())
         }
@@ -167,13 +157,9 @@ pub async fn log_in(
             detail: None,
             errors: Vec::new(),
         }),
+        // The problem carries `Retry-After`.
         LogIn::Throttled { retry_after } => {
-            let mut response =
-                ApiError::App(AppError::TooManyRequests { retry_after }).into_response();
-            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            Ok(response)
+            Err(ApiError::App(AppError::TooManyRequests { retry_after }))
         }
     }
 }
@@ -191,9 +177,7 @@ pub async fn log_out(
     session: Session,
     ClientIp(ip): ClientIp,
 ) -> Result<StatusCode, ApiError> {
-    if let Some(user) = user?.0 {
-        accounts::audit(&app.db, Some(user.id), "logout", "success", &ip, "").await?;
-    }
-    session::sign_out(&session).await?;
+    let MaybeUser(user) = user?;
+    accounts::log_out(&app.db, &session, user.as_ref(), &ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -123,13 +123,16 @@ pub fn enrolment_uri(secret: &[u8], account: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("the enrolment URI: {e}"))
 }
 
-/// True when `code` is the current code (one step of clock skew allowed).
-pub fn check_code(secret: &[u8], account: &str, code: &str) -> bool {
+/// The time step `code` belongs to, when it is the current code (one step
+/// of clock skew allowed either way). A code is good once: the caller
+/// accepts a step only if it is later than the last one accepted.
+pub fn matching_step(secret: &[u8], account: &str, code: &str) -> Option<i64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    totp(secret.to_vec(), account).is_ok_and(|t| t.check_current(&code).is_some())
+    let step = totp(secret.to_vec(), account).ok()?.check_current(&code)?;
+    i64::try_from(step).ok()
 }
 
 /// The code for now (tests, and the enrolment check).
@@ -227,9 +230,17 @@ mod tests {
     fn codes_check_and_uris_name_the_account() {
         let secret = new_secret();
         let code = current_code(&secret, "a@example.com").expect("code");
-        assert!(check_code(&secret, "a@example.com", &code));
-        assert!(!check_code(&secret, "a@example.com", "000000") || code == "000000");
-        assert!(!check_code(&secret, "a@example.com", "12345"));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        let step = matching_step(&secret, "a@example.com", &code).expect("matches");
+        assert!(
+            (i64::try_from(now / 30).expect("step") - step).abs() <= 1,
+            "the step of now"
+        );
+        assert!(matching_step(&secret, "a@example.com", "000000").is_none() || code == "000000");
+        assert!(matching_step(&secret, "a@example.com", "12345").is_none());
         let uri = enrolment_uri(&secret, "a@example.com").expect("uri");
         assert!(
             uri.starts_with("otpauth://totp/") && uri.contains("secret="),

@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod carts;
 pub mod categories;
+mod error;
 pub mod images;
 pub mod orders;
 pub mod outbox;
@@ -31,6 +32,7 @@ use sqlx::{Any, AnyPool, Executor as _};
 
 pub use crate::config::Backend;
 use crate::config::{DatabaseUrl, Settings};
+pub use error::ErrorKind;
 
 /// A connection, pooled or inside a transaction (both deref to this).
 pub type Connection = sqlx::AnyConnection;

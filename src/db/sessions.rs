@@ -186,6 +186,44 @@ pub async fn purge_expired_sessions(conn: &mut Connection, now: i64) -> Result<u
     Ok(result.rows_affected())
 }
 
+/// A whole row, for tests that check what is kept at rest.
+#[cfg(test)]
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: Option<i64>,
+    pub data: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[cfg(test)]
+const ALL_ROWS: &str = "\
+SELECT id_hash, user_id, data, created_at, expires_at
+FROM sessions
+ORDER BY id_hash";
+
+/// Every row as stored, expired ones included.
+#[cfg(test)]
+pub async fn all_rows(conn: &mut Connection) -> Result<Vec<SessionRow>, DbError> {
+    sqlx::query_as::<_, SessionRow>(ALL_ROWS)
+        .fetch_all(conn)
+        .await
+}
+
+/// A migrated SQLite database in a temporary directory, for the tests of
+/// this table and of the session store on it.
+#[cfg(test)]
+pub(crate) async fn temp_db() -> (tempfile::TempDir, super::Db) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("sessions.db");
+    let url =
+        crate::config::DatabaseUrl::parse(&format!("sqlite://{}", path.display())).expect("url");
+    let db = super::Db::connect_url(&url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    (dir, db)
+}
+
 #[cfg(test)]
 mod tests {
     use sqlx::Connection as _;
@@ -195,15 +233,6 @@ mod tests {
     use crate::db::Db;
 
     const DEFAULT_MARIADB: &str = "mysql://root@127.0.0.1:3306";
-
-    async fn temp_db() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("sessions.db");
-        let url = DatabaseUrl::parse(&format!("sqlite://{}", path.display())).expect("url");
-        let db = Db::connect_url(&url).await.expect("connect");
-        db.migrate().await.expect("migrate");
-        (dir, db)
-    }
 
     #[test]
     fn hash_id_is_hex_sha256() {

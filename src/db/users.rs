@@ -2,7 +2,7 @@
 //! updates. Emails are stored normalised, so uniqueness ignores case.
 
 use super::categories::decode;
-use super::{Connection, DbError, inserted_id, now};
+use super::{Connection, DbError, inserted_id, is_unique_violation, now};
 use crate::domain::account::{Email, Profile};
 use crate::domain::{Role, UserId};
 
@@ -106,14 +106,14 @@ const INSERT_USER: &str = "\
 INSERT INTO users (email, name, password_hash, role, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?)";
 
-/// Creates an account; a taken email is a unique violation for the caller.
+/// Creates an account; `None` when the email is taken.
 pub async fn insert_user(
     conn: &mut Connection,
     email: &Email,
     name: &str,
     password_hash: &str,
     role: Role,
-) -> Result<UserId, DbError> {
+) -> Result<Option<UserId>, DbError> {
     let at = now();
     let result = sqlx::query(INSERT_USER)
         .bind(email.as_str())
@@ -123,8 +123,16 @@ pub async fn insert_user(
         .bind(at)
         .bind(at)
         .execute(&mut *conn)
-        .await?;
-    UserId::try_from(inserted_id(conn, &result).await?).map_err(|e| decode("users.id", e))
+        .await;
+    let result = match result {
+        Ok(result) => result,
+        Err(e) if is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let id = inserted_id(conn, &result).await?;
+    UserId::try_from(id)
+        .map(Some)
+        .map_err(|e| decode("users.id", e))
 }
 
 const UPDATE_PROFILE: &str = "\
@@ -133,13 +141,13 @@ SET email = ?, name = ?, phone = ?, address_line1 = ?, address_line2 = ?, city =
     postal_code = ?, country = ?, updated_at = ?
 WHERE id = ?";
 
-/// Saves the user form; a taken email is a unique violation for the caller.
+/// Saves the user form; false when the new email is another account's.
 pub async fn update_profile(
     conn: &mut Connection,
     id: UserId,
     profile: &Profile,
-) -> Result<(), DbError> {
-    sqlx::query(UPDATE_PROFILE)
+) -> Result<bool, DbError> {
+    let result = sqlx::query(UPDATE_PROFILE)
         .bind(profile.email.as_str())
         .bind(profile.name.as_str())
         .bind(profile.phone.as_ref().map_or("", |p| p.as_str()))
@@ -151,8 +159,12 @@ pub async fn update_profile(
         .bind(now())
         .bind(id.get())
         .execute(conn)
-        .await?;
-    Ok(())
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 const UPDATE_PASSWORD: &str = "\
@@ -194,24 +206,52 @@ pub async fn update_role(conn: &mut Connection, id: UserId, role: Role) -> Resul
 
 const SET_TOTP: &str = "\
 UPDATE users
-SET totp_secret = ?, totp_enabled_at = ?, updated_at = ?
+SET totp_secret = ?, totp_enabled_at = ?, totp_last_step = ?, updated_at = ?
 WHERE id = ?";
 
-/// Stores an (encrypted) TOTP secret and turns two-factor sign-in on.
+/// Stores an (encrypted) TOTP secret and turns two-factor sign-in on;
+/// `used_step` is the time step of the code that confirmed it, if one did,
+/// so that code cannot sign in afterwards.
 pub async fn enable_totp(
     conn: &mut Connection,
     id: UserId,
     sealed_secret: &[u8],
+    used_step: Option<i64>,
 ) -> Result<(), DbError> {
     let at = now();
     sqlx::query(SET_TOTP)
         .bind(sealed_secret.to_vec())
         .bind(at)
+        .bind(used_step)
         .bind(at)
         .bind(id.get())
         .execute(conn)
         .await?;
     Ok(())
+}
+
+const ACCEPT_TOTP_STEP: &str = "\
+UPDATE users
+SET totp_last_step = ?
+WHERE id = ?
+  AND totp_enabled_at IS NOT NULL
+  AND (totp_last_step IS NULL OR totp_last_step < ?)";
+
+/// Records that a code of time step `step` was accepted; false when this
+/// step or a later one already was (a replayed code). One conditional
+/// write, so of two instances racing with the same code only one wins.
+pub async fn accept_totp_step(
+    conn: &mut Connection,
+    id: UserId,
+    step: i64,
+) -> Result<bool, DbError> {
+    let result = sqlx::query(ACCEPT_TOTP_STEP)
+        .bind(step)
+        .bind(id.get())
+        .bind(step)
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
 }
 
 const FIND_TOTP: &str = "\

@@ -20,8 +20,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::extract::ws::Utf8Bytes;
 use futures_util::StreamExt as _;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig, PubSub};
-use secrecy::{ExposeSecret as _, SecretString};
+use redis::aio::{ConnectionManager, PubSub};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize, Serializer};
 use tokio::sync::{broadcast, mpsc, watch};
 
@@ -29,6 +29,7 @@ use sha2::{Digest as _, Sha256};
 use tower_sessions::session::Id;
 
 use crate::domain::{ProductId, Stock, UserId};
+use crate::redis::{self as link, Timeouts};
 
 /// The Redis pub/sub channel every instance of the shop shares.
 pub const CHANNEL: &str = "webstore:live";
@@ -40,9 +41,7 @@ const LOCAL_BACKLOG: usize = 1024;
 const RELAY_BACKLOG: usize = 1024;
 /// A relayed message longer than this is not ours.
 const MAX_RELAYED_BYTES: usize = 4096;
-/// Startup waits this long for Redis before giving up.
-const REDIS_CONNECT_WITHIN: Duration = Duration::from_secs(5);
-const REDIS_RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
+const REDIS: Timeouts = Timeouts::STANDARD;
 /// The subscription is pinged this often; no answer means reconnect.
 const SUBSCRIPTION_PING_EVERY: Duration = Duration::from_secs(30);
 const RECONNECT_MIN: Duration = Duration::from_secs(1);
@@ -221,18 +220,10 @@ impl Hub {
         let Some(url) = redis_url else {
             return Ok(Self::local());
         };
-        // The URL stays out of every message: it may carry a password.
-        let client = redis::Client::open(url.expose_secret()).context("parsing the Redis URL")?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_CONNECT_WITHIN))
-            .set_response_timeout(Some(REDIS_RESPONSE_TIMEOUT));
-        let publisher = tokio::time::timeout(
-            REDIS_CONNECT_WITHIN,
-            ConnectionManager::new_with_config(client.clone(), config),
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("Redis did not answer within 5 s"))?
-        .context("connecting to Redis for live updates")?;
+        let client = link::client(url)?;
+        let publisher = link::connect(&client, REDIS)
+            .await
+            .context("connecting to Redis for live updates")?;
         let subscription = subscribe(&client)
             .await
             .context("subscribing to live updates on Redis")?;
@@ -327,7 +318,7 @@ async fn subscribe(client: &redis::Client) -> anyhow::Result<PubSub> {
         pubsub.subscribe(CHANNEL).await?;
         Ok::<_, redis::RedisError>(pubsub)
     };
-    tokio::time::timeout(REDIS_CONNECT_WITHIN, connect)
+    tokio::time::timeout(REDIS.connect, connect)
         .await
         .map_err(|_| anyhow::anyhow!("Redis did not answer within 5 s"))?
         .map_err(|e| anyhow::anyhow!("Redis refused the subscription ({:?})", e.kind()))
@@ -393,7 +384,7 @@ async fn relay_in(
                 },
                 _ = ping.tick() => {
                     let pong = tokio::time::timeout(
-                        REDIS_RESPONSE_TIMEOUT,
+                        REDIS.response,
                         sink.ping::<redis::Value>(),
                     )
                     .await;

@@ -3,7 +3,7 @@
 //! this process or, with Redis, across instances.
 //!
 //! May import: domain, auth, shop (which cart a visitor has), http (the
-//! shop's origin), state.
+//! shop's origin), state, redis (the hub's connection).
 
 pub mod hub;
 pub mod socket;

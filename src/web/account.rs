@@ -6,12 +6,11 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, session};
-use crate::db::users::User;
+use crate::auth::CurrentUser;
 use crate::domain::account::{FieldErrors, Profile, ProfileInput};
 use crate::domain::countries::COUNTRIES;
 use crate::error::AppError;
-use crate::shop::accounts;
+use crate::shop::accounts::{self, User};
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use crate::web::form::{FieldView, form_status};
@@ -230,6 +229,7 @@ pub async fn change_password(
 ) -> Result<Response, AppError> {
     match accounts::change_password(
         &app.db,
+        &visitor.session,
         &user,
         &form.current_password,
         &form.new_password,
@@ -237,8 +237,7 @@ pub async fn change_password(
     )
     .await?
     {
-        Ok(epoch) => {
-            session::renew(&visitor.session, epoch).await?;
+        Ok(()) => {
             visitor
                 .flash("Your password is changed. Other devices have been signed out.")
                 .await?;

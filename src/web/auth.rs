@@ -9,11 +9,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::auth::session;
 use crate::domain::account::FieldErrors;
 use crate::error::{AppError, is_local_path};
-use crate::shop::accounts::{self, LogIn, Registration};
-use crate::shop::cart;
+use crate::shop::accounts::{self, Credentials, LogIn, Registration};
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use crate::web::form::{FieldView, form_status};
@@ -95,22 +93,10 @@ pub async fn log_in(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = safe_next(Some(&form.next));
-    match accounts::log_in(
-        &app.db,
-        &app.secrets,
-        &form.email,
-        &form.password,
-        &form.totp,
-        &ip,
-    )
-    .await?
-    {
-        LogIn::SignedIn(user) => {
-            cart::merge_visitor_cart(&app.db, &visitor.session, &user).await?;
-            cart::publish_cart_count(&app.db, &app.live, &cart::Owner::Account(&user), None).await;
-            session::sign_in(&visitor.session, &user).await?;
-            Ok(Redirect::to(&next).into_response())
-        }
+    let credentials = Credentials::new(&form.email, &form.password, &form.totp);
+    let (db, secrets, live) = (&app.db, &app.secrets, &app.live);
+    match accounts::sign_in(db, secrets, live, &visitor.session, &credentials, &ip).await? {
+        LogIn::SignedIn(_) => Ok(Redirect::to(&next).into_response()),
         LogIn::Invalid => {
             let error = Some("Invalid email or password.".to_owned());
             login_page(
@@ -150,10 +136,7 @@ pub async fn log_out(
     visitor: Visitor,
     ClientIp(ip): ClientIp,
 ) -> Result<Response, AppError> {
-    if let Some(user) = &visitor.user {
-        accounts::audit(&app.db, Some(user.id), "logout", "success", &ip, "").await?;
-    }
-    session::sign_out(&visitor.session).await?;
+    accounts::log_out(&app.db, &visitor.session, visitor.user.as_ref(), &ip).await?;
     Ok(Redirect::to("/").into_response())
 }
 

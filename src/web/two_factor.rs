@@ -7,12 +7,11 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
-use base64::Engine as _;
 use serde::Deserialize;
 
-use crate::auth::{CurrentUser, session, totp};
+use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::shop::accounts;
+use crate::shop::accounts::{self, Enrolment, User};
 use crate::state::AppState;
 use crate::web::chrome::Chrome;
 use crate::web::form::form_status;
@@ -30,42 +29,19 @@ pub struct TwoFactorPage {
     error: Option<String>,
 }
 
-async fn pending_secret(app: &AppState, visitor: &Visitor) -> Result<Vec<u8>, AppError> {
-    if let Some(sealed) = session::pending_totp(&visitor.session).await? {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(sealed)
-            .map_err(|e| AppError::Internal(e.into()))?;
-        if let Ok(secret) = app.secrets.open(&bytes) {
-            return Ok(secret);
-        }
-    }
-    let secret = totp::new_secret();
-    let sealed = base64::engine::general_purpose::STANDARD.encode(app.secrets.seal(&secret)?);
-    session::set_pending_totp(&visitor.session, Some(&sealed)).await?;
-    Ok(secret)
-}
-
 async fn page(
     app: &AppState,
     visitor: &Visitor,
-    user: &crate::db::users::User,
+    user: &User,
     error: Option<String>,
     recovery_codes: Vec<String>,
 ) -> Result<Response, AppError> {
     let chrome = Chrome::for_visitor(&app.db, visitor).await?;
     let enabled = user.totp_enabled || !recovery_codes.is_empty();
-    let (qr, secret_text) = if enabled {
-        (String::new(), String::new())
+    let Enrolment { qr, secret_text } = if enabled {
+        Enrolment::default()
     } else {
-        let secret = pending_secret(app, visitor).await?;
-        let uri = totp::enrolment_uri(&secret, &user.email)?;
-        let text = uri
-            .split("secret=")
-            .nth(1)
-            .and_then(|s| s.split('&').next())
-            .unwrap_or_default()
-            .to_owned();
-        (totp::qr_data_uri(&uri)?, text)
+        accounts::enrolment(&app.secrets, &visitor.session, user).await?
     };
     let status = form_status(error.is_none());
     let page = TwoFactorPage {
@@ -107,13 +83,17 @@ pub async fn enable_two_factor(
     if user.totp_enabled {
         return page(&app, &visitor, &user, None, Vec::new()).await;
     }
-    let secret = pending_secret(&app, &visitor).await?;
-    match accounts::confirm_totp(&app.db, &app.secrets, &user, &secret, &form.code, &ip).await? {
-        Some(codes) => {
-            session::set_pending_totp(&visitor.session, None).await?;
-            session::mark_second_factor(&visitor.session).await?;
-            page(&app, &visitor, &user, None, codes).await
-        }
+    let confirmed = accounts::confirm_totp(
+        &app.db,
+        &app.secrets,
+        &visitor.session,
+        &user,
+        &form.code,
+        &ip,
+    )
+    .await?;
+    match confirmed {
+        Some(codes) => page(&app, &visitor, &user, None, codes).await,
         None => {
             let error = Some(
                 "That code is not right. Check the time on your phone and try again.".to_owned(),

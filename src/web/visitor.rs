@@ -10,10 +10,10 @@ use tower_sessions::Session;
 
 use crate::auth::totp::SecretBox;
 use crate::auth::{MaybeUser, session};
-use crate::db::users::User;
 use crate::error::AppError;
 use crate::http::client_addr::ClientAddr;
 use crate::http::csrf::{BrowserSecret, form_token};
+use crate::shop::accounts::User;
 use crate::shop::cart::Owner;
 use crate::state::AppState;
 

@@ -1,6 +1,7 @@
-//! The security baseline on every response, static files and uploads.
+//! The security baseline on every response, static files and uploads;
+//! one-time second-factor codes.
 
-use crate::helpers::{Page, TestApp};
+use crate::helpers::{Backend, Client, Page, STRONG_PASSWORD, TestApp, backends};
 
 fn assert_security_headers(page: &Page, what: &str) {
     let csp = page
@@ -243,4 +244,189 @@ async fn oversized_request_bodies_are_refused_with_413() {
     // stops it; never a 2xx and never a 500.
     let status = res.map(|r| r.status().as_u16()).unwrap_or(413);
     assert!(status == 405 || status == 413, "got {status}");
+}
+
+/// The TOTP code of `secret` for the time step `steps_ahead` steps from now.
+fn totp_code(secret: &[u8], email: &str, steps_ahead: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_step_duration(30)
+        .with_secret(secret.to_vec())
+        .with_account_name(email)
+        .build()
+        .expect("totp")
+        .generate(now + 30 * steps_ahead)
+        .to_string()
+}
+
+async fn sign_in_with_code(client: &Client, email: &str, code: &str) -> Page {
+    client
+        .form(
+            "/login",
+            &[
+                ("email", email),
+                ("password", STRONG_PASSWORD),
+                ("totp", code),
+            ],
+        )
+        .await
+}
+
+/// `POST /api/v1/auth/login` with a code, from a fresh API client.
+async fn api_sign_in_with_code(app: &TestApp, email: &str, code: &str) -> (u16, serde_json::Value) {
+    let client = app.visitor();
+    let session = client.get("/api/v1/session").await;
+    let token =
+        serde_json::from_str::<serde_json::Value>(&session.body).expect("json")["csrf_token"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+    let res = client
+        .raw()
+        .post(client.url("/api/v1/auth/login"))
+        .header("x-csrf-token", token)
+        .header("origin", app.origin.as_str())
+        .json(&serde_json::json!({"email": email, "password": STRONG_PASSWORD, "totp": code}))
+        .send()
+        .await
+        .expect("login");
+    let status = res.status().as_u16();
+    let body = res.json().await.unwrap_or(serde_json::Value::Null);
+    (status, body)
+}
+
+async fn login_outcomes(app: &TestApp) -> Vec<String> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("SELECT outcome FROM audit_log WHERE action = 'login' ORDER BY id")
+            .fetch_all(&app.db().await)
+            .await
+            .expect("audit");
+    rows.into_iter().map(|(o,)| o).collect()
+}
+
+/// A shop on `backend` with the admin `email`: their TOTP secret and the
+/// code of now.
+async fn shop_with_admin(backend: &Backend, email: &str) -> (TestApp, Vec<u8>, String) {
+    let app = TestApp::spawn_on(backend.clone()).await;
+    let secret = app.make_admin(email).await;
+    let code = totp_code(&secret, email, 0);
+    (app, secret, code)
+}
+
+/// The secret the enrolment page offers to type in by hand.
+fn enrolment_secret(page: &Page) -> Vec<u8> {
+    let (_, rest) = page.body.split_once("by hand: <code>").expect("the key");
+    let (key, _) = rest.split_once('<').expect("the key's end");
+    let secret = totp_rs::Secret::try_from_base32(key).expect("base32");
+    secret.as_bytes().to_vec()
+}
+
+#[tokio::test]
+async fn a_totp_code_that_signed_an_admin_in_is_refused_for_a_second_sign_in() {
+    for backend in backends().await {
+        let email = "boss@example.com";
+        let (app, secret, code) = shop_with_admin(&backend, email).await;
+
+        let first = sign_in_with_code(&app.visitor(), email, &code).await;
+        assert_eq!(
+            first.status,
+            303,
+            "{}: the first use signs in",
+            backend.label()
+        );
+
+        let replay = sign_in_with_code(&app.visitor(), email, &code).await;
+        assert_eq!(
+            replay.status,
+            422,
+            "{}: the replay is refused",
+            backend.label()
+        );
+        assert!(
+            replay.body.contains("Invalid email or password."),
+            "the usual sign-in failure message"
+        );
+        let (status, body) = api_sign_in_with_code(&app, email, &code).await;
+        assert_eq!(status, 401, "{}: the API refuses it too", backend.label());
+        assert_eq!(body["type"], "/problems/invalid-credentials");
+        assert_eq!(
+            login_outcomes(&app).await,
+            ["success", "failure", "failure"],
+            "{}: both replays are audited as failures",
+            backend.label()
+        );
+
+        // The next time step's code is a new code, and it is good once.
+        let next = totp_code(&secret, email, 1);
+        if next != code {
+            let later = sign_in_with_code(&app.visitor(), email, &next).await;
+            assert_eq!(
+                later.status,
+                303,
+                "{}: a later step signs in",
+                backend.label()
+            );
+            let earlier = sign_in_with_code(&app.visitor(), email, &code).await;
+            assert_eq!(
+                earlier.status,
+                422,
+                "{}: an older step never again",
+                backend.label()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn of_many_sign_ins_racing_with_one_totp_code_exactly_one_succeeds() {
+    for backend in backends().await {
+        let (app, _, code) = shop_with_admin(&backend, "racer@example.com").await;
+        let email = "racer@example.com";
+        let clients: Vec<Client> = (0..6).map(|_| app.visitor()).collect();
+        let attempts = clients
+            .iter()
+            .map(|client| sign_in_with_code(client, email, &code));
+        let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+            .await
+            .iter()
+            .map(|page| page.status.as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 303).count(),
+            1,
+            "{}: {statuses:?}",
+            backend.label()
+        );
+        assert!(
+            statuses.iter().all(|s| *s == 303 || *s == 422),
+            "{statuses:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_code_that_confirms_two_factor_enrolment_cannot_sign_in_again() {
+    for backend in backends().await {
+        let app = TestApp::spawn_on(backend.clone()).await;
+        let email = "enrol@example.com";
+        let client = app.customer(email).await;
+        let secret = enrolment_secret(&client.get("/account/two-factor").await);
+        let code = totp_code(&secret, email, 0);
+        let done = client.form("/account/two-factor", &[("code", &code)]).await;
+        assert_eq!(done.status, 200, "{}: enrolled", backend.label());
+        assert!(done.body.contains("recovery-codes"));
+
+        let replay = sign_in_with_code(&app.visitor(), email, &code).await;
+        assert_eq!(
+            replay.status,
+            422,
+            "{}: the confirming code is spent",
+            backend.label()
+        );
+    }
 }

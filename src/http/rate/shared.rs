@@ -2,17 +2,17 @@
 //! Redis's clock, and the health state that sends checks to the
 //! in-memory limiter while Redis fails.
 //!
-//! May import: its parent (`Budget`, `Verdict`).
+//! May import: its parent (`Budget`, `Verdict`), redis (the connection).
 
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use secrecy::{ExposeSecret as _, SecretString};
+use redis::aio::ConnectionManager;
+use secrecy::SecretString;
 
 use super::{Budget, Verdict};
+use crate::redis::{self as link, Timeouts};
 
 /// Redis keys: this prefix, the scope (`auth`, `api`), then the address.
 const REDIS_KEY_PREFIX: &str = "webstore:rate:";
@@ -68,13 +68,7 @@ struct Health {
 
 impl SharedBudget {
     pub(super) fn open(url: &SecretString) -> anyhow::Result<Self> {
-        // The URL stays out of every message: it may carry a password.
-        let client = redis::Client::open(url.expose_secret()).context("parsing the Redis URL")?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(REDIS_WITHIN))
-            .set_response_timeout(Some(REDIS_WITHIN));
-        let conn = ConnectionManager::new_lazy_with_config(client, config)
-            .context("preparing the Redis connection for rate limits")?;
+        let conn = link::connect_lazily(&link::client(url)?, Timeouts::both(REDIS_WITHIN))?;
         Ok(Self {
             conn,
             prefix: REDIS_KEY_PREFIX.to_owned(),
