@@ -49,7 +49,12 @@ enum Command {
     /// Load the demo catalogue (idempotent) and exit.
     SeedDemo,
     /// Audit the configuration; one line per finding, exit 1 on any failure.
-    Check,
+    Check {
+        /// Instead, ask the running shop's /healthz over HTTPS (trusting its
+        /// own certificate); exit 0 when it answers 200, 1 otherwise.
+        #[arg(long)]
+        health: bool,
+    },
     /// Manage back-office accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -180,7 +185,14 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<ExitCod
             println!("{uri}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check => {
+        Command::Check { health: true } => Ok(match check::health(&settings) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("webstore: unhealthy: {e:#}");
+                ExitCode::from(1)
+            }
+        }),
+        Command::Check { health: false } => {
             let report = check::run(&settings).await;
             for finding in &report.findings {
                 println!("{finding}");

@@ -11,6 +11,7 @@ mod cart;
 mod catalogue;
 mod checkout;
 mod cli;
+mod health;
 mod layout;
 mod live;
 mod ops;
