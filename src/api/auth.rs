@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::api::extract::{ApiVisitor, owner};
 use crate::api::problem::{ApiError, ApiJson};
-use crate::api::responses::{Forbidden, InvalidCredentials, JsonBody, TooManyRequests};
+use crate::api::responses::{CsrfHeader, Forbidden, InvalidCredentials, JsonBody, TooManyRequests};
 use crate::auth::session;
 use crate::error::AppError;
 use crate::http::client_addr::ClientIp;
@@ -82,7 +82,7 @@ pub struct Accepted {
 /// (no enumeration); sign in next.
 #[utoipa::path(post, path = "/api/v1/auth/register", operation_id = "register", tag = "auth",
     request_body = RegisterRequest,
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    params(CsrfHeader),
     responses((status = 202, description = "Accepted", body = Accepted),
         JsonBody, Forbidden, TooManyRequests))]
 pub async fn register(
@@ -115,7 +115,7 @@ pub struct LoginRequest {
 /// one answer (401) for every wrong combination, 429 when throttled.
 #[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "log_in", tag = "auth",
     request_body = LoginRequest,
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    params(CsrfHeader),
     responses((status = 200, description = "Signed in", body = SessionInfo),
         InvalidCredentials, JsonBody, Forbidden, TooManyRequests))]
 pub async fn log_in(
@@ -148,7 +148,7 @@ pub async fn log_in(
 
 /// POST /api/v1/auth/logout — ends the session server-side.
 #[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "log_out", tag = "auth",
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    params(CsrfHeader),
     responses((status = 204, description = "Signed out"), Forbidden, TooManyRequests))]
 pub async fn log_out(
     State(app): State<AppState>,

@@ -12,7 +12,9 @@ use utoipa::ToSchema;
 
 use crate::api::extract::{ApiVisitor, PathId};
 use crate::api::problem::{ApiError, ApiJson};
-use crate::api::responses::{Forbidden, JsonBody, NotFound, OutOfStock, TooManyRequests};
+use crate::api::responses::{
+    CsrfHeader, Forbidden, JsonBody, NotFound, OutOfStock, TooManyRequests,
+};
 use crate::domain::{LineChange, ProductId, Quantity};
 use crate::error::AppError;
 use crate::shop::cart::{self, CartError, LineEdit, Owner};
@@ -96,7 +98,7 @@ pub struct AddItemRequest {
 /// POST /api/v1/cart/items — `{product_id, quantity}`; 201 with the cart.
 #[utoipa::path(post, path = "/api/v1/cart/items", operation_id = "add_cart_item", tag = "cart",
     request_body = AddItemRequest,
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    params(CsrfHeader),
     responses((status = 201, description = "Added", body = Cart),
         NotFound, OutOfStock, JsonBody, Forbidden, TooManyRequests))]
 pub async fn add_cart_item(
@@ -128,7 +130,7 @@ pub struct SetQuantityRequest {
 /// PUT /api/v1/cart/items/{product_id} — `{quantity}` (0 removes).
 #[utoipa::path(put, path = "/api/v1/cart/items/{product_id}", operation_id = "set_cart_item", tag = "cart",
     request_body = SetQuantityRequest,
-    params(("product_id" = String, Path, description = "Product id"), ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    params(("product_id" = String, Path, description = "Product id"), CsrfHeader),
     responses((status = 200, description = "Changed", body = Cart),
         NotFound, OutOfStock, JsonBody, Forbidden, TooManyRequests))]
 pub async fn set_cart_item(
@@ -148,7 +150,7 @@ pub async fn set_cart_item(
 
 /// DELETE /api/v1/cart/items/{product_id} — removes the line.
 #[utoipa::path(delete, path = "/api/v1/cart/items/{product_id}", operation_id = "remove_cart_item", tag = "cart",
-    params(("product_id" = String, Path, description = "Product id"), ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
+    params(("product_id" = String, Path, description = "Product id"), CsrfHeader),
     responses((status = 200, description = "Removed", body = Cart), NotFound, Forbidden, TooManyRequests))]
 pub async fn remove_cart_item(
     State(app): State<AppState>,

@@ -2,18 +2,20 @@
 //! reject as the API does, with problem+json, so a handler that takes
 //! `ApiUser` cannot run for a visitor and never sees a malformed id.
 //!
-//! May import: api, auth, error, http (the browser secret), shop, state.
+//! May import: api, auth, error, http (the browser secret, path ids), shop, state.
 
 use std::str::FromStr;
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
 use crate::api::problem::ApiError;
 use crate::auth::MaybeUser;
+use crate::auth::extract::session_of;
 use crate::error::AppError;
 use crate::http::csrf::BrowserSecret;
+use crate::http::path::parse_id;
 use crate::shop::accounts::User;
 use crate::shop::cart::{Owner, Shopper};
 use crate::state::AppState;
@@ -68,11 +70,7 @@ impl FromRequestParts<AppState> for ApiVisitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, why)| {
-                AppError::Internal(anyhow::anyhow!("session layer missing: {why}"))
-            })?;
+        let session = session_of(parts, state).await?;
         Ok(Self {
             user,
             session,
@@ -85,17 +83,11 @@ impl FromRequestParts<AppState> for ApiVisitor {
 /// the 404 problem, never a 400 or 500.
 pub struct PathId<T>(pub T);
 
-impl<S, T> FromRequestParts<S> for PathId<T>
-where
-    S: Send + Sync,
-    T: FromStr + Send,
-{
+impl<T: FromStr + Send> FromRequestParts<AppState> for PathId<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| AppError::NotFound)?;
-        Ok(Self(raw.parse().map_err(|_| AppError::NotFound)?))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let id = parse_id(parts, state).await.ok_or(AppError::NotFound)?;
+        Ok(Self(id))
     }
 }

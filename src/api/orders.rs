@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::api::extract::{ApiUser, PathId};
 use crate::api::problem::ApiError;
 use crate::api::responses::{
-    CheckoutRefused, Forbidden, NotFound, TooManyRequests, Unauthenticated, Validation,
+    CheckoutRefused, CsrfHeader, Forbidden, NotFound, TooManyRequests, Unauthenticated, Validation,
 };
 use crate::domain::{IdempotencyKey, OrderId};
 use crate::error::AppError;
@@ -63,7 +63,7 @@ fn order_json(order: OrderSummary, lines: Vec<OrderLineRow>) -> Order {
 /// `Idempotency-Key` header makes a retry return the same order.
 #[utoipa::path(post, path = "/api/v1/checkout", operation_id = "place_order", tag = "orders",
     params(
-        ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session"),
+        CsrfHeader,
         ("Idempotency-Key" = Option<String>, Header, description = "16–64 of A-Z a-z 0-9 - _"),
     ),
     responses((status = 201, description = "The order", body = Order),

@@ -1,15 +1,24 @@
-//! The problem answers an operation can give, as utoipa `IntoResponses`
-//! types: an operation lists the kinds it can answer with (`NotFound`,
-//! `JsonBody`, `TooManyRequests`…) and each is described once, here. Every
-//! one is `application/problem+json` with the `Problem` schema.
+//! What operations share in their descriptions, written once: the problem
+//! answers as utoipa `IntoResponses` types (an operation lists the kinds it
+//! can answer with: `NotFound`, `JsonBody`, `TooManyRequests`…), each
+//! `application/problem+json` with the `Problem` schema; and the CSRF header
+//! of every unsafe operation.
 //!
-//! May import: utoipa.
+//! May import: nothing of the shop (utoipa only).
 
 use std::collections::BTreeMap;
 
-use utoipa::IntoResponses;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::{Content, Ref, RefOr};
+use utoipa::{IntoParams, IntoResponses};
+
+/// The header the CSRF guard checks on every unsafe request.
+#[derive(IntoParams)]
+#[into_params(names("X-CSRF-Token"), parameter_in = Header)]
+pub struct CsrfHeader(
+    /// From GET /api/v1/session
+    pub String,
+);
 
 type Responses = BTreeMap<String, RefOr<Response>>;
 

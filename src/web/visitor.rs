@@ -7,6 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
+use crate::auth::extract::session_of;
 use crate::auth::totp::SecretBox;
 use crate::auth::{MaybeUser, session};
 use crate::error::AppError;
@@ -58,11 +59,7 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, why)| {
-                AppError::Internal(anyhow::anyhow!("session layer missing: {why}"))
-            })?;
+        let session = session_of(parts, state).await?;
         let browser = parts.extensions.get::<BrowserSecret>().cloned();
         Ok(Self {
             session,
