@@ -462,6 +462,24 @@ async fn auth_checkout_and_orders_over_the_api() {
 }
 
 #[tokio::test]
+async fn the_api_reference_is_an_html_page_that_reads_the_openapi_document() {
+    let app = TestApp::spawn().await;
+    let page = app.visitor().get("/api/docs").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{:?}",
+        page.header("content-type")
+    );
+    assert!(page.body.contains(r#"data-spec-url="/api/openapi.json""#));
+    assert!(
+        page.body.contains("/static/js/api-docs"),
+        "the script is served by the shop"
+    );
+}
+
+#[tokio::test]
 async fn the_openapi_document_is_3_1_covers_every_path_and_matches_its_snapshot() {
     let app = TestApp::spawn().await;
     let page = app.visitor().get("/api/openapi.json").await;
