@@ -1,7 +1,8 @@
 //! `GET /api/v1/session` and the JSON twins of the sign-up, sign-in and
 //! sign-out forms, with the same rules (shop::accounts, auth::session).
 //!
-//! May import: api, auth (the session's CSRF token), error, http (the client address), shop, state, utoipa.
+//! May import: api, auth (the session's CSRF token), error, http (the client
+//! address), shop, state, utoipa.
 
 use axum::Json;
 use axum::extract::State;

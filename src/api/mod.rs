@@ -3,7 +3,8 @@
 //! pages; errors are `application/problem+json`. Unsafe methods need the
 //! `X-CSRF-Token` header (the CSRF guard, as for every state-changing route).
 //!
-//! May import: api, http (the guard and rate limits), state, utoipa.
+//! May import: api, http (the guard and rate limits), state, utoipa and
+//! utoipa-axum.
 
 pub mod auth;
 pub mod cart;
