@@ -1,5 +1,8 @@
 //! `GET /api/v1/session` and the JSON twins of the sign-up, sign-in and
 //! sign-out forms, with the same rules (shop::accounts, auth::session).
+//!
+//! May import: api, auth (the session's CSRF token), error, http (the client
+//! address), shop, state, utoipa.
 
 use axum::Json;
 use axum::extract::State;
@@ -9,14 +12,15 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::ToSchema;
 
-use crate::api::cart::owner;
-use crate::api::problem::{ApiError, ApiJson, Problem};
-use crate::auth::{MaybeUser, session};
+use crate::api::extract::{ApiVisitor, owner};
+use crate::api::problem::{ApiError, ApiJson};
+use crate::api::responses::{CsrfHeader, Forbidden, InvalidCredentials, JsonBody, TooManyRequests};
+use crate::auth::session;
 use crate::error::AppError;
-use crate::shop::accounts::{self, Credentials, LogIn, Registration};
+use crate::http::client_addr::ClientIp;
+use crate::shop::accounts::{self, Credentials, LogIn, Registration, User};
 use crate::shop::cart;
 use crate::state::AppState;
-use crate::web::visitor::ClientIp;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionUser {
@@ -36,36 +40,30 @@ pub struct SessionInfo {
 
 async fn session_info(
     app: &AppState,
-    user: &MaybeUser,
+    user: Option<&User>,
     session: &Session,
 ) -> Result<SessionInfo, ApiError> {
-    let mut conn = app.db.conn().await?;
-    let cart_count = cart::count(&mut conn, &owner(user, session)).await?;
-    drop(conn);
     Ok(SessionInfo {
         csrf_token: session::csrf_token(session).await?,
-        user: user.0.as_ref().map(|u| SessionUser {
+        user: user.map(|u| SessionUser {
             id: u.id.get(),
             email: u.email.clone(),
             name: u.name.clone(),
             role: u.role.as_str().to_owned(),
         }),
-        cart_count,
+        cart_count: cart::units(&app.db, &owner(user, session)).await?,
     })
 }
 
 /// GET /api/v1/session — the CSRF token, the signed-in user and the cart count.
 #[utoipa::path(get, path = "/api/v1/session", operation_id = "show_session", tag = "auth",
-    responses((status = 200, description = "The caller's session", body = SessionInfo),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "The caller's session", body = SessionInfo), TooManyRequests))]
 pub async fn show_session(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
-    session: Session,
+    visitor: ApiVisitor,
 ) -> Result<Json<SessionInfo>, ApiError> {
-    let user = user?;
-    Ok(Json(session_info(&app, &user, &session).await?))
+    let info = session_info(&app, visitor.user.as_ref(), &visitor.session).await?;
+    Ok(Json(info))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -85,16 +83,9 @@ pub struct Accepted {
 /// (no enumeration); sign in next.
 #[utoipa::path(post, path = "/api/v1/auth/register", operation_id = "register", tag = "auth",
     request_body = RegisterRequest,
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses(
-        (status = 202, description = "Accepted", body = Accepted),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    params(CsrfHeader),
+    responses((status = 202, description = "Accepted", body = Accepted),
+        JsonBody, Forbidden, TooManyRequests))]
 pub async fn register(
     State(app): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -125,17 +116,9 @@ pub struct LoginRequest {
 /// one answer (401) for every wrong combination, 429 when throttled.
 #[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "log_in", tag = "auth",
     request_body = LoginRequest,
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses(
-        (status = 200, description = "Signed in", body = SessionInfo),
-        (status = 401, description = "Invalid email or password", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failures", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid or unknown fields", body = Problem, content_type = "application/problem+json"),
-    ))]
+    params(CsrfHeader),
+    responses((status = 200, description = "Signed in", body = SessionInfo),
+        InvalidCredentials, JsonBody, Forbidden, TooManyRequests))]
 pub async fn log_in(
     State(app): State<AppState>,
     session: Session,
@@ -147,7 +130,7 @@ pub async fn log_in(
     let (db, secrets, live) = (&app.db, &app.secrets, &app.live);
     match accounts::sign_in(db, secrets, live, &session, &credentials, &ip).await? {
         LogIn::SignedIn(user) => {
-            let info = session_info(&app, &MaybeUser(Some(*user)), &session).await?;
+            let info = session_info(&app, Some(&user), &session).await?;
             Ok(Json(info).into_response())
         }
         LogIn::Invalid => Err(ApiError::Problem {
@@ -166,18 +149,14 @@ pub async fn log_in(
 
 /// POST /api/v1/auth/logout — ends the session server-side.
 #[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "log_out", tag = "auth",
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses((status = 204, description = "Signed out"),
-        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    params(CsrfHeader),
+    responses((status = 204, description = "Signed out"), Forbidden, TooManyRequests))]
 pub async fn log_out(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
-    session: Session,
+    visitor: ApiVisitor,
     ClientIp(ip): ClientIp,
 ) -> Result<StatusCode, ApiError> {
-    let MaybeUser(user) = user?;
-    accounts::log_out(&app.db, &session, user.as_ref(), &ip).await?;
+    let user = visitor.user.as_ref();
+    accounts::log_out(&app.db, &visitor.session, user, &ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,21 +2,22 @@
 //! `PUT|DELETE /api/v1/cart/items/{product_id}` — the same rules as the
 //! pages (shop::cart).
 //!
-//! May import: api, auth, domain, error, http (the browser secret), shop, state, utoipa.
+//! May import: api, domain, error, shop, state, utoipa.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
 use utoipa::ToSchema;
 
-use crate::api::problem::{ApiError, ApiJson, Problem};
-use crate::auth::MaybeUser;
+use crate::api::extract::{ApiVisitor, PathId};
+use crate::api::problem::{ApiError, ApiJson};
+use crate::api::responses::{
+    CsrfHeader, Forbidden, JsonBody, NotFound, OutOfStock, TooManyRequests,
+};
 use crate::domain::{LineChange, ProductId, Quantity};
 use crate::error::AppError;
-use crate::http::csrf::BrowserSecret;
-use crate::shop::cart::{self, CartError, LineEdit, Owner, Shopper};
+use crate::shop::cart::{self, CartError, LineEdit, Owner};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,24 +38,6 @@ pub struct Cart {
     pub count: i64,
     pub total_cents: i64,
     pub currency: String,
-}
-
-pub fn owner<'a>(user: &'a MaybeUser, session: &'a Session) -> Owner<'a> {
-    match &user.0 {
-        Some(user) => Owner::Account(user),
-        None => Owner::Visitor(session),
-    }
-}
-
-fn shopper<'a>(
-    user: &'a MaybeUser,
-    session: &'a Session,
-    browser: Option<&'a BrowserSecret>,
-) -> Shopper<'a> {
-    Shopper {
-        owner: owner(user, session),
-        browser: browser.and_then(BrowserSecret::sent),
-    }
 }
 
 pub async fn cart_json(app: &AppState, owner: &Owner<'_>) -> Result<Cart, ApiError> {
@@ -94,16 +77,12 @@ fn cart_problem(e: CartError) -> ApiError {
 
 /// GET /api/v1/cart — the caller's cart.
 #[utoipa::path(get, path = "/api/v1/cart", operation_id = "show_cart", tag = "cart",
-    responses((status = 200, description = "The cart", body = Cart),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "The cart", body = Cart), TooManyRequests))]
 pub async fn show_cart(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
-    session: Session,
+    visitor: ApiVisitor,
 ) -> Result<Json<Cart>, ApiError> {
-    let user = user?;
-    Ok(Json(cart_json(&app, &owner(&user, &session)).await?))
+    Ok(Json(cart_json(&app, &visitor.owner()).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -119,30 +98,18 @@ pub struct AddItemRequest {
 /// POST /api/v1/cart/items — `{product_id, quantity}`; 201 with the cart.
 #[utoipa::path(post, path = "/api/v1/cart/items", operation_id = "add_cart_item", tag = "cart",
     request_body = AddItemRequest,
-    params(("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses(
-        (status = 201, description = "Added", body = Cart),
-        (status = 403, description = "Missing or wrong CSRF token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not enough stock", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid quantity or fields", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    params(CsrfHeader),
+    responses((status = 201, description = "Added", body = Cart),
+        NotFound, OutOfStock, JsonBody, Forbidden, TooManyRequests))]
 pub async fn add_cart_item(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
-    session: Session,
-    browser: Option<BrowserSecret>,
+    visitor: ApiVisitor,
     ApiJson(body): ApiJson<AddItemRequest>,
 ) -> Result<(StatusCode, Json<Cart>), ApiError> {
-    let user = user?;
     let product = ProductId::try_from(body.product_id).map_err(|_| AppError::NotFound)?;
     let quantity = Quantity::try_from(body.quantity)
         .map_err(|e| ApiError::field("quantity", e.to_string()))?;
-    let who = shopper(&user, &session, browser.as_ref());
+    let who = visitor.shopper();
     cart::edit_line(&app.db, &app.live, &who, product, LineEdit::Add(quantity))
         .await?
         .map_err(cart_problem)?;
@@ -163,31 +130,18 @@ pub struct SetQuantityRequest {
 /// PUT /api/v1/cart/items/{product_id} — `{quantity}` (0 removes).
 #[utoipa::path(put, path = "/api/v1/cart/items/{product_id}", operation_id = "set_cart_item", tag = "cart",
     request_body = SetQuantityRequest,
-    params(("product_id" = String, Path, description = "Product id"), ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses(
-        (status = 200, description = "Changed", body = Cart),
-        (status = 404, description = "Not in the cart", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not enough stock", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid quantity", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    params(("product_id" = String, Path, description = "Product id"), CsrfHeader),
+    responses((status = 200, description = "Changed", body = Cart),
+        NotFound, OutOfStock, JsonBody, Forbidden, TooManyRequests))]
 pub async fn set_cart_item(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
-    session: Session,
-    browser: Option<BrowserSecret>,
-    Path(raw): Path<String>,
+    visitor: ApiVisitor,
+    PathId(product): PathId<ProductId>,
     ApiJson(body): ApiJson<SetQuantityRequest>,
 ) -> Result<Json<Cart>, ApiError> {
-    let user = user?;
-    let product: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
     let change = LineChange::from_number(body.quantity)
         .map_err(|e| ApiError::field("quantity", e.to_string()))?;
-    let who = shopper(&user, &session, browser.as_ref());
+    let who = visitor.shopper();
     cart::edit_line(&app.db, &app.live, &who, product, LineEdit::Set(change))
         .await?
         .map_err(cart_problem)?;
@@ -196,21 +150,14 @@ pub async fn set_cart_item(
 
 /// DELETE /api/v1/cart/items/{product_id} — removes the line.
 #[utoipa::path(delete, path = "/api/v1/cart/items/{product_id}", operation_id = "remove_cart_item", tag = "cart",
-    params(("product_id" = String, Path, description = "Product id"), ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session")),
-    responses((status = 200, description = "Removed", body = Cart), (status = 404, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    params(("product_id" = String, Path, description = "Product id"), CsrfHeader),
+    responses((status = 200, description = "Removed", body = Cart), NotFound, Forbidden, TooManyRequests))]
 pub async fn remove_cart_item(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
-    session: Session,
-    browser: Option<BrowserSecret>,
-    Path(raw): Path<String>,
+    visitor: ApiVisitor,
+    PathId(product): PathId<ProductId>,
 ) -> Result<Json<Cart>, ApiError> {
-    let user = user?;
-    let product: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
-    let who = shopper(&user, &session, browser.as_ref());
+    let who = visitor.shopper();
     cart::remove_line(&app.db, &app.live, &who, product).await?;
     Ok(Json(cart_json(&app, &who.owner).await?))
 }

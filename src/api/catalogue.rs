@@ -5,12 +5,14 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::problem::{ApiError, Problem};
+use crate::api::extract::PathId;
+use crate::api::problem::ApiError;
+use crate::api::responses::{BadQuery, NotFound, TooManyRequests, Validation};
 use crate::domain::{CatalogueFilter, ProductId, SearchQuery};
 use crate::error::AppError;
 use crate::shop::catalogue::{self, PageRequest, Paging};
@@ -71,13 +73,8 @@ fn open_cursor(app: &AppState, text: &str) -> Result<ProductId, ApiError> {
     operation_id = "list_products",
     tag = "catalogue",
     params(ProductsQuery),
-    responses(
-        (status = 200, description = "A page of products", body = ProductPage),
-        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Unknown category", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Search too long", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "A page of products", body = ProductPage),
+        BadQuery, NotFound, Validation, TooManyRequests)
 )]
 pub async fn list_products(
     State(app): State<AppState>,
@@ -167,17 +164,12 @@ pub struct Product {
     operation_id = "show_product",
     tag = "catalogue",
     params(("id" = String, Path, description = "Product id (positive integer)")),
-    responses(
-        (status = 200, description = "The product", body = Product),
-        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    )
+    responses((status = 200, description = "The product", body = Product), NotFound, TooManyRequests)
 )]
 pub async fn show_product(
     State(app): State<AppState>,
-    Path(raw): Path<String>,
+    PathId(id): PathId<ProductId>,
 ) -> Result<Json<Product>, ApiError> {
-    let id: ProductId = raw.parse().map_err(|_| AppError::NotFound)?;
     let catalogue::ProductView { product, pictures } = catalogue::product(&app.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,15 +1,18 @@
 //! `POST /api/v1/checkout` and the caller's orders.
 //!
-//! May import: api, auth, domain, error, shop, state, utoipa.
+//! May import: api, domain, error, shop, state, utoipa.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::problem::{ApiError, Problem};
-use crate::auth::MaybeUser;
+use crate::api::extract::{ApiUser, PathId};
+use crate::api::problem::ApiError;
+use crate::api::responses::{
+    CheckoutRefused, CsrfHeader, Forbidden, NotFound, TooManyRequests, Unauthenticated, Validation,
+};
 use crate::domain::{IdempotencyKey, OrderId};
 use crate::error::AppError;
 use crate::shop::orders::{self as shop_orders, OrderLineRow, OrderSummary};
@@ -60,25 +63,16 @@ fn order_json(order: OrderSummary, lines: Vec<OrderLineRow>) -> Order {
 /// `Idempotency-Key` header makes a retry return the same order.
 #[utoipa::path(post, path = "/api/v1/checkout", operation_id = "place_order", tag = "orders",
     params(
-        ("X-CSRF-Token" = String, Header, description = "From GET /api/v1/session"),
+        CsrfHeader,
         ("Idempotency-Key" = Option<String>, Header, description = "16–64 of A-Z a-z 0-9 - _"),
     ),
-    responses(
-        (status = 201, description = "The order", body = Order),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Empty cart or not enough stock", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid Idempotency-Key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Missing or wrong CSRF token, or a foreign Origin", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 201, description = "The order", body = Order),
+        Unauthenticated, CheckoutRefused, Validation, Forbidden, TooManyRequests))]
 pub async fn place_order(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
+    ApiUser(user): ApiUser,
     headers: HeaderMap,
 ) -> Result<(StatusCode, Json<Order>), ApiError> {
-    let Some(user) = user?.0 else {
-        return Err(ApiError::unauthenticated());
-    };
     let key = match headers.get("idempotency-key") {
         Some(value) => value
             .to_str()
@@ -105,16 +99,12 @@ pub async fn place_order(
 
 /// GET /api/v1/orders — the caller's own orders, newest first.
 #[utoipa::path(get, path = "/api/v1/orders", operation_id = "list_orders", tag = "orders",
-    responses((status = 200, description = "Orders", body = Vec<Order>), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "Orders", body = Vec<Order>),
+        Unauthenticated, TooManyRequests))]
 pub async fn list_orders(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
+    ApiUser(user): ApiUser,
 ) -> Result<Json<Vec<Order>>, ApiError> {
-    let Some(user) = user?.0 else {
-        return Err(ApiError::unauthenticated());
-    };
     let orders = shop_orders::list_own_orders_with_lines(&app.db, user.id).await?;
     Ok(Json(
         orders
@@ -127,18 +117,13 @@ pub async fn list_orders(
 /// GET /api/v1/orders/{id} — one of the caller's orders; anyone else's → 404.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", operation_id = "show_order", tag = "orders",
     params(("id" = String, Path, description = "Order id")),
-    responses((status = 200, description = "The order", body = Order), (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"), (status = 404, description = "Not found", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests from this address", body = Problem, content_type = "application/problem+json"),
-    ))]
+    responses((status = 200, description = "The order", body = Order),
+        Unauthenticated, NotFound, TooManyRequests))]
 pub async fn show_order(
     State(app): State<AppState>,
-    user: Result<MaybeUser, AppError>,
-    Path(raw): Path<String>,
+    ApiUser(user): ApiUser,
+    PathId(id): PathId<OrderId>,
 ) -> Result<Json<Order>, ApiError> {
-    let Some(user) = user?.0 else {
-        return Err(ApiError::unauthenticated());
-    };
-    let id: OrderId = raw.parse().map_err(|_| AppError::NotFound)?;
     let (summary, lines) = shop_orders::find_own_order(&app.db, user.id, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -1,6 +1,8 @@
 //! API errors as `application/problem+json` (RFC 9457) with a stable
 //! `type` per error class, and the JSON body extractor whose rejections
 //! (wrong content type, bad syntax, unknown fields) are problems too.
+//!
+//! May import: domain, error, utoipa.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -53,12 +55,6 @@ pub enum ApiError {
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         Self::App(e)
-    }
-}
-
-impl From<crate::db::DbError> for ApiError {
-    fn from(e: crate::db::DbError) -> Self {
-        Self::App(e.into())
     }
 }
 

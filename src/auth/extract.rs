@@ -22,7 +22,8 @@ pub struct CurrentUser(pub User);
 /// office's existence is not revealed.
 pub struct AdminUser(pub User);
 
-async fn session_of<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Session, AppError> {
+/// The request's session; its absence is a wiring bug, so a 500.
+pub async fn session_of<S: Send + Sync>(parts: &mut Parts, state: &S) -> Result<Session, AppError> {
     Session::from_request_parts(parts, state)
         .await
         .map_err(|(_, why)| AppError::Internal(anyhow::anyhow!("session layer missing: {why}")))

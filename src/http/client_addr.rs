@@ -5,14 +5,16 @@
 //! untrusted address was written by the client and is never believed.
 //!
 //! Resolved once per request into [`ClientAddr`], which rate limits,
-//! sign-in throttling, the audit log and the metrics loopback check read.
+//! sign-in throttling, the audit log (through the [`ClientIp`] extractor)
+//! and the metrics loopback check read.
 //!
 //! May import: config.
 
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -32,6 +34,21 @@ impl ClientAddr {
                 .get::<ConnectInfo<SocketAddr>>()
                 .map(|c| c.0.ip())
         })
+    }
+}
+
+/// The client's address as text, for handlers: throttling and the audit
+/// log of the pages and the API alike.
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            ClientAddr::of(&parts.extensions)
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+        ))
     }
 }
 

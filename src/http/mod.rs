@@ -7,6 +7,7 @@
 pub mod client_addr;
 pub mod csrf;
 pub mod headers;
+pub mod path;
 pub mod query;
 pub mod rate;
 pub mod request_id;

@@ -89,6 +89,12 @@ pub async fn count(conn: &mut Connection, owner: &Owner<'_>) -> Result<i64, AppE
     }
 }
 
+/// Units in the cart, outside any transaction (the API's session answer).
+pub async fn units(db: &Db, owner: &Owner<'_>) -> Result<i64, AppError> {
+    let mut conn = db.conn().await?;
+    count(&mut conn, owner).await
+}
+
 /// A change a shopper makes to one line of the cart.
 #[derive(Clone, Copy, Debug)]
 pub enum LineEdit {

@@ -2,10 +2,11 @@
 
 use std::str::FromStr;
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::error::AppError;
+use crate::http::path::parse_id;
 
 /// A path id parsed into its domain type. Anything that is not a valid id
 /// is simply a page that does not exist: 404, never 400 or 500.
@@ -19,9 +20,9 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        parse_id(parts, state)
             .await
-            .map_err(|_| AppError::NotFound)?;
-        raw.parse().map(PathId).map_err(|_| AppError::NotFound)
+            .map(Self)
+            .ok_or(AppError::NotFound)
     }
 }

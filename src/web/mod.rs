@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod api_docs;
 pub mod assets;
 pub mod auth;
 pub mod cart;
@@ -66,6 +67,11 @@ pub fn router(rate: &RateLimits) -> Router<AppState> {
         .merge(admin::router())
         .route("/static/{*path}", get(assets::serve_static))
         .route("/uploads/{name}", get(uploads::serve_upload))
+        // Limited like the rest of `/api`, which it sits under.
+        .route(
+            "/api/docs",
+            get(api_docs::show_docs).route_layer(rate.api()),
+        )
 }
 
 /// Where an image stored under `name` is served.

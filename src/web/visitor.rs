@@ -1,6 +1,5 @@
 //! `Visitor`: the session and, if signed in, the account behind a request;
-//! `ClientIp`: the client's address (see `http::client_addr`), for
-//! throttling and the audit log.
+//! `ClientIp` (from `http::client_addr`), for throttling and the audit log.
 
 use std::sync::Arc;
 
@@ -8,14 +7,16 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use tower_sessions::Session;
 
+use crate::auth::extract::session_of;
 use crate::auth::totp::SecretBox;
 use crate::auth::{MaybeUser, session};
 use crate::error::AppError;
-use crate::http::client_addr::ClientAddr;
 use crate::http::csrf::{BrowserSecret, form_token};
 use crate::shop::accounts::User;
 use crate::shop::cart::Owner;
 use crate::state::AppState;
+
+pub use crate::http::client_addr::ClientIp;
 
 pub struct Visitor {
     pub session: Session,
@@ -58,11 +59,7 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let MaybeUser(user) = MaybeUser::from_request_parts(parts, state).await?;
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, why)| {
-                AppError::Internal(anyhow::anyhow!("session layer missing: {why}"))
-            })?;
+        let session = session_of(parts, state).await?;
         let browser = parts.extensions.get::<BrowserSecret>().cloned();
         Ok(Self {
             session,
@@ -70,19 +67,5 @@ impl FromRequestParts<AppState> for Visitor {
             browser,
             secrets: state.secrets.clone(),
         })
-    }
-}
-
-/// The client's address as the TCP peer saw it.
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            ClientAddr::of(&parts.extensions)
-                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
-        ))
     }
 }

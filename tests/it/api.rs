@@ -200,6 +200,36 @@ async fn one_product_and_malformed_ids() {
 }
 
 #[tokio::test]
+async fn malformed_ids_in_cart_and_order_paths_are_404_problems_and_visitors_get_401_first() {
+    let app = TestApp::spawn().await;
+    let mut api = Api::new(&app).await;
+    let not_found = json!({"type": "/problems/not-found", "title": "Not found", "status": 404});
+    let unauthenticated =
+        json!({"type": "/problems/unauthenticated", "title": "Sign-in required", "status": 401});
+    for bad in ["abc", "0", "-1", "99999999999999999999"] {
+        let (status, body, headers) = api.get(&format!("/api/v1/orders/{bad}")).await;
+        assert_eq!(status, 401, "a visitor learns nothing about {bad}");
+        assert_problem(&headers, &body, 401);
+        assert_eq!(body, unauthenticated);
+    }
+    api.sign_up_and_in("ids@example.com").await;
+    for bad in ["abc", "0", "-1", "99999999999999999999"] {
+        let path = format!("/api/v1/cart/items/{bad}");
+        let (status, body, headers) = api
+            .send(reqwest::Method::PUT, &path, Some(json!({"quantity": 1})))
+            .await;
+        assert_eq!((status, &body), (404, &not_found), "PUT {bad}");
+        assert_problem(&headers, &body, 404);
+        let (status, body, _) = api.send(reqwest::Method::DELETE, &path, None).await;
+        assert_eq!((status, &body), (404, &not_found), "DELETE {bad}");
+        let (status, body, _) = api.get(&format!("/api/v1/orders/{bad}")).await;
+        assert_eq!((status, &body), (404, &not_found), "GET order {bad}");
+    }
+    let (_, cart, _) = api.get("/api/v1/cart").await;
+    assert_eq!(cart["count"], 0, "refused calls changed nothing");
+}
+
+#[tokio::test]
 async fn the_cart_api_follows_the_shop_rules_and_needs_the_csrf_header() {
     for backend in backends().await {
         let app = TestApp::spawn_on(backend).await;
@@ -429,6 +459,24 @@ async fn auth_checkout_and_orders_over_the_api() {
         let (status, _, _) = api.get("/api/v1/orders").await;
         assert_eq!(status, 401);
     }
+}
+
+#[tokio::test]
+async fn the_api_reference_is_an_html_page_that_reads_the_openapi_document() {
+    let app = TestApp::spawn().await;
+    let page = app.visitor().get("/api/docs").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.header("content-type")
+            .is_some_and(|t| t.starts_with("text/html")),
+        "{:?}",
+        page.header("content-type")
+    );
+    assert!(page.body.contains(r#"data-spec-url="/api/openapi.json""#));
+    assert!(
+        page.body.contains("/static/js/api-docs"),
+        "the script is served by the shop"
+    );
 }
 
 #[tokio::test]

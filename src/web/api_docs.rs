@@ -1,7 +1,10 @@
 //! `GET /api/docs`: an interactive reference for the JSON API. The page is
 //! a plain frame; `static/js/api-docs.js` reads `/api/openapi.json` and
 //! draws every operation with a "Try it" form. Everything it needs is
-//! served by the shop itself, under the shop's usual CSP.
+//! served by the shop itself, under the shop's usual CSP. An HTML page, so
+//! it lives with the pages; its path stays under `/api`.
+//!
+//! May import: error, web, askama.
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
