@@ -6,7 +6,9 @@
 //! Exit codes: 0 success, 1 a runtime failure (or a failed `check`), 2 a bad
 //! command line or configuration value.
 //!
-//! May import: config, startup, db, check, seed, telemetry, shop (admin create).
+//! May import: config, startup, db, check, seed, telemetry, and for `admin
+//! create`: shop, domain (the email and password rules), auth (the
+//! secret box).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -5,7 +5,12 @@
 //! extension ([`ErrorReport`]) and `http::log_errors` logs it once, with the
 //! request id, where the request ends.
 //!
-//! May import: domain, db (to classify driver errors), http (request id), askama.
+//! The request id a 5xx shows is kept here, in a task-local that
+//! `http::request_id` fills in: the error renderings are its only readers,
+//! and `http` sits above this module (its layers reject with `AppError`).
+//!
+//! May import: db (to classify driver errors), frame (the error page's
+//! frame), askama.
 
 use std::sync::Arc;
 
@@ -14,8 +19,21 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::db::{self, DbError};
-use crate::http::request_id;
-use crate::web::chrome::Chrome;
+use crate::frame::Chrome;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// Runs `work` as the request with this id.
+pub async fn with_request_id<F: Future>(id: String, work: F) -> F::Output {
+    REQUEST_ID.scope(id, work).await
+}
+
+/// The id of the request being handled, when called inside one.
+fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -150,7 +168,7 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         status: status.as_u16(),
         title,
         message,
-        request_id: status.is_server_error().then(request_id::current).flatten(),
+        request_id: status.is_server_error().then(current_request_id).flatten(),
     };
     let body = page
         .render()
@@ -205,7 +223,7 @@ impl AppError {
             body["detail"] = serde_json::Value::from(*why);
         }
         if status.is_server_error()
-            && let Some(id) = request_id::current()
+            && let Some(id) = current_request_id()
         {
             body["request_id"] = serde_json::Value::from(id);
         }

@@ -20,6 +20,8 @@ pub mod db;
 pub mod domain;
 /// `AppError` and its HTML rendering.
 pub mod error;
+/// The frame every page is drawn in, and the embedded assets it links.
+pub mod frame;
 /// Tower layers: security headers, request ids, limits, error logging.
 pub mod http;
 /// Live updates: `GET /ws` and the hub that pushes stock and cart changes.

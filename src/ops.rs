@@ -2,18 +2,15 @@
 //! database answers), `/metrics` (Prometheus text, for loopback clients or
 //! holders of the metrics token).
 //!
-//! May import: state, db, config, http (the client address).
+//! May import: state, error, http (the client address).
 
-use std::collections::HashMap;
-use std::sync::{OnceLock, PoisonError, RwLock};
-use std::time::Duration;
+use std::sync::OnceLock;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{Extensions, HeaderMap, Method, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use secrecy::ExposeSecret as _;
 use sha2::{Digest as _, Sha256};
@@ -49,49 +46,6 @@ fn prometheus() -> &'static PrometheusHandle {
 /// Installs the recorder; call once at start-up.
 pub fn init_metrics() {
     prometheus();
-}
-
-/// The request metrics of one route template, by method and status.
-/// Registering a labelled metric costs allocations and a registry lookup;
-/// the handles are made once per combination and kept.
-type RouteHandles = Vec<(Method, u16, Counter, Histogram)>;
-
-/// Counts one finished request.
-pub fn record_request(method: &Method, route: &str, status: u16, latency: Duration) {
-    static HANDLES: OnceLock<RwLock<HashMap<Box<str>, RouteHandles>>> = OnceLock::new();
-    let handles = HANDLES.get_or_init(RwLock::default);
-    let find = |routes: &HashMap<Box<str>, RouteHandles>| {
-        routes.get(route).and_then(|known| {
-            known
-                .iter()
-                .find(|(m, s, _, _)| m == method && *s == status)
-                .map(|(_, _, counter, histogram)| (counter.clone(), histogram.clone()))
-        })
-    };
-    // A poisoned lock still holds whole entries: each is inserted at once.
-    let found = find(&handles.read().unwrap_or_else(PoisonError::into_inner));
-    let (counter, histogram) = found.unwrap_or_else(|| {
-        let mut routes = handles.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(found) = find(&routes) {
-            return found;
-        }
-        let labels = [
-            ("method", method.as_str().to_owned()),
-            ("route", route.to_owned()),
-            ("status", status.to_string()),
-        ];
-        let counter = metrics::counter!("http_requests_total", &labels);
-        let histogram = metrics::histogram!("http_request_duration_seconds", &labels[..2]);
-        routes.entry(route.into()).or_default().push((
-            method.clone(),
-            status,
-            counter.clone(),
-            histogram.clone(),
-        ));
-        (counter, histogram)
-    });
-    counter.increment(1);
-    histogram.record(latency.as_secs_f64());
 }
 
 /// GET /healthz — 200 while the process runs; touches nothing else.

@@ -7,7 +7,7 @@
 //!
 //! Errors never carry the URL: it may hold a password.
 //!
-//! May import: nothing of the shop (the `redis` and `secrecy` crates only).
+//! May import: nothing of the crate (the `redis` and `secrecy` crates only).
 
 use std::time::Duration;
 

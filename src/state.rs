@@ -1,7 +1,7 @@
 //! `AppState`: what every handler may reach. Cheap to clone (handles and
 //! `Arc`s only); no globals.
 //!
-//! May import: db, auth, live, config.
+//! May import: db, auth, live, config, http (the rate limiters).
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use crate::auth::totp::SecretBox;
 use crate::config::{PublicOrigin, Settings};
 use crate::db::Db;
 use crate::http::rate::RateLimits;
-use crate::live::Hub;
+use crate::live::{Hub, LiveState};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -33,5 +33,15 @@ pub struct AppState {
 impl FromRef<AppState> for Db {
     fn from_ref(app: &AppState) -> Db {
         app.db.clone()
+    }
+}
+
+impl FromRef<AppState> for LiveState {
+    fn from_ref(app: &AppState) -> LiveState {
+        LiveState {
+            db: app.db.clone(),
+            hub: app.live.clone(),
+            sessions: app.sessions.clone(),
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! Logging: tracing to stderr, human-readable or JSON lines. `RUST_LOG`
 //! refines the default filter.
+//!
+//! May import: config.
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;

@@ -2,7 +2,7 @@
 //! sign-in throttling and the extractors handlers use (`CurrentUser`,
 //! `MaybeUser`).
 //!
-//! May import: domain, db, config, error.
+//! May import: domain, db, error (the extractors' rejections).
 
 pub mod csrf;
 pub mod extract;

@@ -6,7 +6,7 @@
 //! values: a bad value is a [`ConfigError`], which the CLI turns into one
 //! line on stderr and exit code 2.
 //!
-//! May import: domain.
+//! May import: nothing of the crate.
 
 mod database;
 mod network;

@@ -2,11 +2,13 @@
 //! files included: request ids, tracing, security headers, panics caught,
 //! errors logged once, compression, timeouts, body limits, metrics.
 //!
-//! May import: error, config, ops (metrics).
+//! May import: error, config, auth (the CSRF check), redis (shared rate
+//! budgets).
 
 pub mod client_addr;
 pub mod csrf;
 pub mod headers;
+pub mod metrics;
 pub mod path;
 pub mod query;
 pub mod rate;
@@ -102,7 +104,7 @@ async fn record_metrics(request: Request, next: Next) -> Response {
     let route = request.extensions().get::<MatchedPath>().cloned();
     let method = request.method().clone();
     let response = next.run(request).await;
-    crate::ops::record_request(
+    self::metrics::record_request(
         &method,
         route.as_ref().map_or("unmatched", MatchedPath::as_str),
         response.status().as_u16(),

@@ -1,6 +1,8 @@
 //! The request id: made by `SetRequestIdLayer`, echoed in `x-request-id`,
-//! recorded on the request's tracing span (so on every log line) and kept in
-//! a task-local so an error page can show it.
+//! recorded on the request's tracing span (so on every log line) and handed
+//! to `error`, so an error page can show it.
+//!
+//! May import: error.
 
 use std::time::Duration;
 
@@ -9,10 +11,6 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Span;
-
-tokio::task_local! {
-    static REQUEST_ID: String;
-}
 
 fn id_of<B>(request: &axum::http::Request<B>) -> &str {
     request
@@ -41,13 +39,8 @@ pub fn on_response<B>(response: &axum::http::Response<B>, latency: Duration, _sp
     );
 }
 
-/// Runs the rest of the request with its id in the task-local.
+/// Runs the rest of the request with its id known to the error renderings.
 pub async fn scope(request: Request, next: Next) -> Response {
     let id = id_of(&request).to_owned();
-    REQUEST_ID.scope(id, next.run(request)).await
-}
-
-/// The id of the request being handled, when called inside one.
-pub fn current() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
+    crate::error::with_request_id(id, next.run(request)).await
 }

@@ -30,8 +30,8 @@ use crate::auth::store::AppSessionStore;
 use crate::domain::ProductId;
 use crate::error::AppError;
 use crate::http::csrf::{BrowserSecret, CsrfPolicy};
+use crate::live::LiveState;
 use crate::live::hub::{self, CartOwner, Event, Hub};
-use crate::state::AppState;
 
 /// The largest message (and frame) a client may send.
 pub const MAX_MESSAGE_BYTES: usize = 4096;
@@ -58,7 +58,11 @@ const MAX_STORE_FAILURES: u32 = 2;
 /// GET /ws — upgrades to a WebSocket (wss: served on the HTTPS listener
 /// only) when `Origin` is exactly the shop's; missing or foreign → 403.
 pub async fn open_socket(
-    State(app): State<AppState>,
+    State(LiveState {
+        db,
+        hub,
+        sessions: store,
+    }): State<LiveState>,
     Extension(policy): Extension<CsrfPolicy>,
     headers: HeaderMap,
     session: Session,
@@ -78,7 +82,7 @@ pub async fn open_socket(
         Ok(upgrade) => upgrade,
         Err(rejection) => return Ok(rejection.into_response()),
     };
-    let user = session::signed_in_user(&session, &app.db).await?;
+    let user = session::signed_in_user(&session, &db).await?;
     // Reading the session above loaded it: the id is there only if a
     // stored session stands behind it.
     let id = session.id();
@@ -91,8 +95,6 @@ pub async fn open_socket(
         session: id,
     };
     tracing::debug!(live.signed_in = user.is_some(), "live socket opening");
-    let hub = app.live.clone();
-    let store = app.sessions.clone();
     let span = tracing::Span::current();
     Ok(upgrade
         .max_message_size(MAX_MESSAGE_BYTES)

@@ -9,8 +9,8 @@
 //! mostly the JPEG re-encode), so async callers should run [`process`] on a
 //! blocking thread and bound how many run at once.
 //!
-//! May import: std, thiserror, uuid, the `image` and `infer` crates and, if
-//! ever needed, `crate::domain`; nothing else of this crate.
+//! May import: std, thiserror, uuid, the `image` and `infer` crates;
+//! nothing of this crate.
 //!
 //! [`decode`] sniffs and decodes under the limits, [`encode`] writes the
 //! clean file and the thumbnail.

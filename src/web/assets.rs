@@ -1,48 +1,18 @@
-//! `GET /static/…`: CSS, JS and icons, embedded in the binary so the shop
-//! is one file that runs anywhere. Only names that exist in the embedded
-//! set are served, so no request path ever reaches the filesystem.
-//! Asset URLs carry a content hash (`?v=…`); a request with the current
-//! hash may be cached for a year.
-
-use std::collections::HashMap;
-use std::sync::OnceLock;
+//! `GET /static/…`: the CSS, JS and icons embedded in the binary (see
+//! `frame::assets`). Only names that exist in the embedded set are served,
+//! so no request path ever reaches the filesystem. A request with the
+//! current hash (`?v=…`) may be cached for a year.
+//!
+//! May import: error, frame.
 
 use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use rust_embed::Embed;
 
 use crate::error::AppError;
-
-#[derive(Embed)]
-#[folder = "static/"]
-struct Static;
-
-struct Asset {
-    url: &'static str,
-    version: String,
-}
-
-fn index() -> &'static HashMap<String, Asset> {
-    static INDEX: OnceLock<HashMap<String, Asset>> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        Static::iter()
-            .filter_map(|name| {
-                let file = Static::get(&name)?;
-                let hash = file.metadata.sha256_hash();
-                let version: String = hash[..6].iter().map(|b| format!("{b:02x}")).collect();
-                let url: &'static str =
-                    Box::leak(format!("/static/{name}?v={version}").into_boxed_str());
-                Some((name.into_owned(), Asset { url, version }))
-            })
-            .collect()
-    })
-}
-
-/// The versioned URL of an embedded asset (its plain path if unknown).
-pub fn url(name: &str) -> &'static str {
-    index().get(name).map_or("/static/missing", |a| a.url)
-}
+use crate::frame::assets;
+// The API docs page still links its script through here.
+pub use crate::frame::assets::url;
 
 /// Plain names only: letters, digits, `-`, `_`, `.` in each segment, no
 /// segment starting with a dot.
@@ -66,14 +36,13 @@ pub async fn serve_static(
     if !is_clean(&path) {
         return Err(AppError::NotFound);
     }
-    let file = Static::get(&path).ok_or(AppError::NotFound)?;
+    let (file, current) = assets::file(&path).ok_or(AppError::NotFound)?;
     let mime = mime_guess::from_path(&path).first_or_octet_stream();
     let content_type = if mime.type_() == "text" || mime.subtype() == "javascript" {
         format!("{mime}; charset=utf-8")
     } else {
         mime.to_string()
     };
-    let current = index().get(&path).map(|a| a.version.as_str());
     let versioned = query
         .as_deref()
         .and_then(|q| q.strip_prefix("v="))

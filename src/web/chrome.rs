@@ -1,53 +1,18 @@
-//! What every page's frame shows: shop name, categories, search box, the
-//! visitor's cart badge and sign-in state, and the asset URLs.
+//! Fills in the frame every page is drawn in (`frame::Chrome`): category
+//! navigation, the visitor's cart badge and sign-in state.
 //!
-//! May import: domain, error, shop, web (assets, visitor).
+//! May import: domain, error, frame, shop, web (visitor).
 
 use crate::domain::CategorySlug;
 use crate::error::AppError;
 use crate::shop::{self, Db};
-use crate::web::assets;
 use crate::web::visitor::Visitor;
 
-pub const SHOP_NAME: &str = "Webstore";
+pub use crate::frame::{Chrome, NavCategory};
 
-pub struct NavCategory {
-    pub slug: String,
-    pub name: String,
-    pub active: bool,
-}
-
-pub struct Chrome {
-    pub shop_name: &'static str,
-    pub categories: Vec<NavCategory>,
-    /// No category chosen: the "All products" link is current.
-    pub on_all: bool,
-    /// The search box's text, shown back (escaped by the template).
-    pub q: String,
-    pub cart_count: u32,
-    pub user_name: Option<String>,
-    pub css_url: &'static str,
-    pub js_url: &'static str,
-    pub icon_url: &'static str,
-}
-
+// The frame's type lives in `frame`, below the error page; filling it from
+// the database goes through `shop`, which only pages may call.
 impl Chrome {
-    /// The frame without anything from the database: error pages use it, so
-    /// they render even when the database is down.
-    pub fn bare() -> Self {
-        Self {
-            shop_name: SHOP_NAME,
-            categories: Vec::new(),
-            on_all: false,
-            q: String::new(),
-            cart_count: 0,
-            user_name: None,
-            css_url: assets::url("css/shop.css"),
-            js_url: assets::url("js/shop.js"),
-            icon_url: assets::url("img/icon.svg"),
-        }
-    }
-
     /// The full frame for a page that needs nothing else from the database.
     pub async fn for_visitor(db: &Db, visitor: &Visitor) -> Result<Self, AppError> {
         Self::load(db, visitor, None, "").await

@@ -3,7 +3,8 @@
 //!
 //! Every route with a state-changing method is wrapped in `guard` (the CSRF check).
 //!
-//! May import: domain, db, auth, shop, error, state, http (the CSRF guard), askama.
+//! May import: domain, auth, shop, error, state, frame, http (the CSRF
+//! guard), uploads (the upload size limit), askama.
 
 pub mod account;
 pub mod admin;

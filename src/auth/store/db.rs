@@ -1,6 +1,6 @@
 //! Session state in the `sessions` table, and the purge of expired rows.
 //!
-//! May import: db (the sessions table).
+//! May import: db (the sessions table), domain (in its tests).
 
 use std::collections::HashMap;
 use std::time::Duration;

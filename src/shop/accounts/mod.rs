@@ -2,7 +2,7 @@
 //! changes and two-factor sign-in. Each use case writes its audit row in
 //! the same transaction as the change it records.
 //!
-//! May import: domain, db, auth, live, shop::cart.
+//! May import: domain, db, auth, live, shop::cart, error.
 
 mod profile;
 mod register;

@@ -1,6 +1,6 @@
 //! The user form and password changes.
 //!
-//! May import: domain, db, auth.
+//! May import: domain, db, auth, error.
 
 use tower_sessions::Session;
 

@@ -1,7 +1,7 @@
 //! Registration: a checked form becomes an account, without telling
 //! anyone whether the email was taken.
 //!
-//! May import: domain, db, auth.
+//! May import: domain, db, auth, error.
 
 use super::Audit;
 use crate::auth::password;

@@ -3,7 +3,7 @@
 //! visitor's cart joins the account's, open pages learn its count, the
 //! session moves to a new id).
 //!
-//! May import: domain, db, auth, live, shop::cart.
+//! May import: domain, db, auth, live, shop::cart, error.
 
 use tower_sessions::Session;
 

@@ -1,7 +1,7 @@
 //! Two-factor sign-in: enrolment in the shop (a secret shown as a QR code
 //! and confirmed with a code), and `webstore admin create`.
 //!
-//! May import: domain, db, auth.
+//! May import: domain, db, auth, error.
 
 use base64::Engine as _;
 use tower_sessions::Session;
