@@ -4,7 +4,7 @@
 //! `application/problem+json` with the `Problem` schema; and the CSRF header
 //! of every unsafe operation.
 //!
-//! May import: nothing of the shop (utoipa only).
+//! May import: no other module (utoipa only).
 
 use std::collections::BTreeMap;
 

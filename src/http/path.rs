@@ -2,7 +2,7 @@
 //! segment that does not parse into its domain type names nothing, so each
 //! side answers it with its own 404.
 //!
-//! May import: nothing of the shop (axum only).
+//! May import: no other module (axum only).
 
 use std::str::FromStr;
 

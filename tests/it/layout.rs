@@ -111,10 +111,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ("api", "state", "handlers take `State<AppState>`"),
     ("api", "http", "the CSRF guard and rate limits on its routes, the browser secret for a visitor's cart"),
     ("api", "uploads", "thumbnail addresses"),
-    // The next two go with the API's own extractors and rejections, which
-    // are being rewritten: `ClientIp` moves to http/, the docs page to web/.
-    ("api", "db", "`ApiError` still converts `DbError` itself instead of through `AppError`"),
-    ("api", "web", "`ClientIp` and the API docs page's frame and assets are still taken from web/"),
     ("live", "error", "the socket's upgrade rejects with `AppError`"),
     ("live", "http", "the socket checks the Origin and the browser secret like every unsafe request"),
     ("live", "redis", "the hub fans out through Redis between instances"),
@@ -131,11 +127,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
 
 /// `May import:` lines left to whoever is changing that code now: the
 /// file, the module its line leaves out, and why.
-const HEADER_EXCEPTIONS: &[(&str, &str, &str)] = &[(
-    "api/mod.rs",
-    "web",
-    "the API docs page imports web's frame and assets; the page is moving to web/",
-)];
+const HEADER_EXCEPTIONS: &[(&str, &str, &str)] = &[];
 
 /// Outside crates that only some modules may use.
 const CRATES: &[(&str, &[&str])] = &[
