@@ -96,7 +96,7 @@ class Shopper:
 
     def sign_up(self):
         self.until_ok(lambda: (self.refresh_csrf() and 200 or 0, b""))
-        password = "drill correct horse " + self.drill.run_id
+        password = "Tq7 maple orbit " + uuid.uuid4().hex
         account = {"email": self.email, "password": password, "name": "Drill Shopper"}
         self.until_ok(lambda: self.request("POST", "/api/v1/auth/register", account))
         login = {"email": self.email, "password": password}
