@@ -206,12 +206,13 @@ class Drill:
         time.sleep(2)
         # 3. Sentinel moves the Redis primary; HAProxy follows role:master.
         began = time.monotonic()
+        before = self.redis_primary()
         self.fault("--failover-redis")
         prober = load[0]
         deadline = began + 60
         while time.monotonic() < deadline:
             status, _ = prober.request("GET", "/api/v1/cart", what="probe")
-            if status == 200 and self.redis_moved():
+            if status == 200 and self.redis_primary() not in (before, ""):
                 break
             time.sleep(0.5)
         recovered.append(time.monotonic() - began)
@@ -287,11 +288,11 @@ class Drill:
             print(f"cluster: FAILED {f}")
         return 1 if self.failures else 0
 
-    def redis_moved(self):
+    def redis_primary(self):
         out = subprocess.run(
             [self.args.run, "--status"], capture_output=True, text=True
         ).stdout
-        return "redis primary 127.0.0.2" not in out
+        return next((l for l in out.splitlines() if l.startswith("redis primary")), "")
 
     def live_events(self, shopper, product):
         sockets = []
