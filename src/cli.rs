@@ -45,7 +45,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the shop (the default when no command is given).
-    Serve,
+    Serve {
+        /// Refuse to start against a schema that `webstore migrate` has not
+        /// brought up to date, instead of migrating it: for many instances
+        /// on a cluster, where migrations run once, before the rollout.
+        #[arg(long, env = "WEBSTORE_NO_MIGRATE")]
+        no_migrate: bool,
+    },
     /// Apply the database migrations and exit.
     Migrate,
     /// Load the demo catalogue (idempotent) and exit.
@@ -109,7 +115,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli.command.unwrap_or(Command::Serve { no_migrate: false });
     match runtime.block_on(execute(command, settings)) {
         Ok(code) => code,
         Err(e) => {
@@ -122,9 +128,14 @@ pub fn run() -> ExitCode {
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve => {
+        Command::Serve { no_migrate } => {
             let stop = startup::shutdown_signal();
-            let app = startup::App::build(settings).await?;
+            let schema = if no_migrate {
+                startup::Schema::RequireMigrated
+            } else {
+                startup::Schema::Migrate
+            };
+            let app = startup::App::build_with(settings, schema).await?;
             println!("webstore is ready: open {}/", app.origin());
             app.run_until_stopped(stop).await?;
             Ok(ExitCode::SUCCESS)

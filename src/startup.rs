@@ -39,14 +39,39 @@ pub struct App {
     rustls: RustlsConfig,
 }
 
+/// What startup does with the database schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schema {
+    /// Applies the missing migrations (one instance, or one database server).
+    Migrate,
+    /// Refuses to start unless every migration is applied: on a Galera
+    /// cluster the migrator's `GET_LOCK` is node-local, so instances
+    /// starting at once on different nodes would each migrate.
+    RequireMigrated,
+}
+
 impl App {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with(settings, Schema::Migrate).await
+    }
+
+    pub async fn build_with(settings: Settings, schema: Schema) -> anyhow::Result<Self> {
         tls::install_crypto_provider();
         ops::init_metrics();
         prepare_data_dir(&settings)?;
 
         let db = Db::connect(&settings).await?;
-        db.migrate().await?;
+        match schema {
+            Schema::Migrate => db.migrate().await?,
+            Schema::RequireMigrated => {
+                if !db.is_migrated().await? {
+                    anyhow::bail!(
+                        "the database schema is not up to date: run `webstore migrate` first \
+                         (serve --no-migrate does not migrate)"
+                    );
+                }
+            }
+        }
         let seeded = seed::seed_if_empty(&db)
             .await
             .context("seeding the demo catalogue")?;

@@ -299,10 +299,11 @@ pub fn is_unavailable(error: &DbError) -> bool {
         sqlx::Error::Database(db) => {
             if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
                 // Lock wait, deadlock, disk or table full, too many
-                // connections, server shutting down or gone.
+                // connections, server shutting down or gone, a Galera node
+                // not (or no longer) part of the primary component.
                 return matches!(
                     my.number(),
-                    1205 | 1213 | 1021 | 1114 | 1040 | 1053 | 2006 | 2013
+                    1205 | 1213 | 1021 | 1114 | 1040 | 1047 | 1053 | 2006 | 2013
                 );
             }
             // SQLite result codes, extended forms folded: BUSY, LOCKED,

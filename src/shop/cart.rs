@@ -263,27 +263,33 @@ pub async fn merge_visitor_cart(db: &Db, session: &Session, user: &User) -> Resu
     let Some(visitor_cart) = session::visitor_cart(session).await? else {
         return Ok(());
     };
-    let mut tx = db.begin().await?;
-    if db::carts::find_visitor_cart(&mut tx, visitor_cart)
-        .await?
-        .is_some()
-    {
-        let lines = db::carts::list_cart_lines(&mut tx, visitor_cart).await?;
-        if !lines.is_empty() {
-            let account_cart = cart_for_change(&mut tx, &Owner::Account(user)).await?;
-            for line in lines.iter().filter(|l| !l.withdrawn) {
-                let had = db::carts::line_quantity(&mut tx, account_cart, line.product_id).await?;
-                let sum = had + i64::from(line.quantity.get());
-                if let Some(quantity) = Quantity::capped(sum, line.stock.get().max(had)) {
-                    db::carts::set_line(&mut tx, account_cart, line.product_id, quantity).await?;
+    // A lost conflict reruns the whole transaction.
+    db.retry_conflicts(move || async move {
+        let mut tx = db.begin().await?;
+        if db::carts::find_visitor_cart(&mut tx, visitor_cart)
+            .await?
+            .is_some()
+        {
+            let lines = db::carts::list_cart_lines(&mut tx, visitor_cart).await?;
+            if !lines.is_empty() {
+                let account_cart = cart_for_change(&mut tx, &Owner::Account(user)).await?;
+                for line in lines.iter().filter(|l| !l.withdrawn) {
+                    let had =
+                        db::carts::line_quantity(&mut tx, account_cart, line.product_id).await?;
+                    let sum = had + i64::from(line.quantity.get());
+                    if let Some(quantity) = Quantity::capped(sum, line.stock.get().max(had)) {
+                        db::carts::set_line(&mut tx, account_cart, line.product_id, quantity)
+                            .await?;
+                    }
                 }
+                db::carts::touch_cart(&mut tx, account_cart).await?;
             }
-            db::carts::touch_cart(&mut tx, account_cart).await?;
+            db::carts::delete_cart(&mut tx, visitor_cart).await?;
         }
-        db::carts::delete_cart(&mut tx, visitor_cart).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    })
+    .await
 }
 
 /// A cart line as shown: current price, line total, and what is wrong

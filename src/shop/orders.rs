@@ -30,9 +30,6 @@ pub enum CheckoutError {
     OutOfStock(String),
 }
 
-/// Transient conflicts (deadlock, lock wait) are retried this often.
-const ATTEMPTS: usize = 3;
-
 /// Places the order from the account's cart, then tells open pages the
 /// stock left of every product in it and the (now empty) cart's count.
 #[tracing::instrument(skip_all, fields(order.id))]
@@ -42,17 +39,13 @@ pub async fn place_order(
     user: &User,
     key: &IdempotencyKey,
 ) -> Result<Result<OrderId, CheckoutError>, AppError> {
-    let mut attempt = 0;
-    let placed = loop {
-        attempt += 1;
-        match try_place_order(db, user, key).await {
-            Err(Attempt::Db(e)) if attempt < ATTEMPTS && db::is_unavailable(&e) => {
-                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt as u64)).await;
-            }
-            Err(Attempt::Db(e)) => return Err(e.into()),
-            Err(Attempt::App(e)) => return Err(e),
-            Ok(outcome) => break outcome,
-        }
+    // The whole transaction reruns after a lost conflict (on Galera a
+    // certification failure at commit) and also after a lost connection:
+    // the idempotency key finds the order if the lost commit went through.
+    let placed = match db.retry_conflicts(|| try_place_order(db, user, key)).await {
+        Ok(outcome) => outcome,
+        Err(Attempt::Db(e)) => return Err(e.into()),
+        Err(Attempt::App(e)) => return Err(e),
     };
     if let Ok(order) = placed {
         tracing::Span::current().record("order.id", order.get());
@@ -65,6 +58,12 @@ pub async fn place_order(
 enum Attempt {
     Db(DbError),
     App(AppError),
+}
+
+impl db::IsConflict for Attempt {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Self::Db(e) if db::is_unavailable(e))
+    }
 }
 
 impl From<DbError> for Attempt {

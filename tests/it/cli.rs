@@ -270,6 +270,28 @@ fn migrate_then_seed_demo_twice_adds_the_catalogue_once() {
 }
 
 #[test]
+fn serve_no_migrate_refuses_a_schema_that_migrate_has_not_brought_up_to_date() {
+    let dir = tempfile::tempdir().expect("dir");
+    let args = [
+        "serve",
+        "--no-migrate",
+        "--bind",
+        "127.0.0.1:0",
+        "--http-bind",
+        "off",
+    ];
+    let refused = run(dir.path(), &args, &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("run `webstore migrate` first"),
+        "{}",
+        stderr(&refused)
+    );
+    let refused = run(dir.path(), &["serve"], &[("WEBSTORE_NO_MIGRATE", "true")]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+}
+
+#[test]
 fn check_fails_on_a_readable_key_and_passes_on_a_sound_setup() {
     let dir = tempfile::tempdir().expect("dir");
     let missing = run(dir.path(), &["check"], &[]);

@@ -42,23 +42,27 @@ pub async fn update_profile(
             "Enter your current password to change your email address.",
         )));
     }
-    let mut tx = db.begin().await?;
-    if !db::users::update_profile(&mut tx, user.id, profile).await? {
-        return Ok(Err(one_error(
-            "email",
-            "This email address cannot be used. Please choose another.",
-        )));
-    }
-    if email_changes {
+    // A lost conflict reruns the whole transaction.
+    db.retry_conflicts(move || async move {
+        let mut tx = db.begin().await?;
+        if !db::users::update_profile(&mut tx, user.id, profile).await? {
+            return Ok(Err(one_error(
+                "email",
+                "This email address cannot be used. Please choose another.",
+            )));
+        }
+        if email_changes {
+            audit
+                .write(&mut tx, "account.email_change", "success", "")
+                .await?;
+        }
         audit
-            .write(&mut tx, "account.email_change", "success", "")
+            .write(&mut tx, "account.update", "success", "")
             .await?;
-    }
-    audit
-        .write(&mut tx, "account.update", "success", "")
-        .await?;
-    tx.commit().await?;
-    Ok(Ok(()))
+        tx.commit().await?;
+        Ok(Ok(()))
+    })
+    .await
 }
 
 /// Replaces the password after checking the current one. Every other
@@ -98,16 +102,22 @@ pub async fn change_password(
     let Some(new) = new.filter(|_| errors.is_empty()) else {
         return Ok(Err(errors));
     };
-    let hash = password::hash(new.expose().to_owned()).await?;
-    let mut tx = db.begin().await?;
-    db::users::update_password(&mut tx, user.id, &hash).await?;
-    let epoch = db::users::find_user(&mut tx, user.id)
-        .await?
-        .map_or(user.session_epoch + 1, |u| u.session_epoch);
-    audit
-        .write(&mut tx, "account.password_change", "success", "")
+    let hash = &password::hash(new.expose().to_owned()).await?;
+    // Hashed once; a lost conflict reruns only the transaction.
+    let epoch = db
+        .retry_conflicts(move || async move {
+            let mut tx = db.begin().await?;
+            db::users::update_password(&mut tx, user.id, hash).await?;
+            let epoch = db::users::find_user(&mut tx, user.id)
+                .await?
+                .map_or(user.session_epoch + 1, |u| u.session_epoch);
+            audit
+                .write(&mut tx, "account.password_change", "success", "")
+                .await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(epoch)
+        })
         .await?;
-    tx.commit().await?;
     session::renew(session, epoch).await?;
     Ok(Ok(()))
 }

@@ -47,12 +47,23 @@ impl Registration {
 #[tracing::instrument(skip_all)]
 pub async fn register(db: &Db, form: Registration, client_ip: &str) -> Result<(), AppError> {
     let hash = password::hash(form.password.expose().to_owned()).await?;
+    // Hashed once; a lost conflict reruns only the transaction.
+    db.retry_conflicts(|| insert_account(db, &form, &hash, client_ip))
+        .await
+}
+
+async fn insert_account(
+    db: &Db,
+    form: &Registration,
+    hash: &str,
+    client_ip: &str,
+) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     match db::users::insert_user(
         &mut tx,
         &form.email,
         form.name.as_str(),
-        &hash,
+        hash,
         Role::Customer,
     )
     .await?

@@ -98,25 +98,48 @@ async fn check(
             None
         }
     };
+    // The password was checked once, above; a lost conflict reruns only
+    // the transaction that spends the code and records the outcome.
+    db.retry_conflicts(|| {
+        record(
+            db,
+            secrets,
+            verified.clone(),
+            credentials.code,
+            &keys,
+            client_ip,
+        )
+    })
+    .await
+}
+
+/// Spends the second factor (where the account has one) and records the
+/// outcome, in one transaction.
+async fn record(
+    db: &Db,
+    secrets: &SecretBox,
+    verified: Option<User>,
+    code: &str,
+    keys: &throttle::Keys,
+    client_ip: &str,
+) -> Result<LogIn, AppError> {
     let mut tx = db.begin().await?;
     let signed_in = match verified {
-        Some(user) if user.totp_enabled => {
-            spend_second_factor(&mut tx, secrets, &user, credentials.code)
-                .await?
-                .then_some(user)
-        }
+        Some(user) if user.totp_enabled => spend_second_factor(&mut tx, secrets, &user, code)
+            .await?
+            .then_some(user),
         other => other,
     };
     let outcome = match signed_in {
         Some(user) => {
-            throttle::record_success(&mut tx, &keys).await?;
+            throttle::record_success(&mut tx, keys).await?;
             Audit::new(Some(user.id), client_ip)
                 .write(&mut tx, "login", "success", "")
                 .await?;
             LogIn::SignedIn(Box::new(user))
         }
         None => {
-            throttle::record_failure(&mut tx, &keys).await?;
+            throttle::record_failure(&mut tx, keys).await?;
             Audit::new(None, client_ip)
                 .write(&mut tx, "login", "failure", "")
                 .await?;

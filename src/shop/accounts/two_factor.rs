@@ -91,14 +91,19 @@ pub async fn confirm_totp(
             .await?;
         return Ok(None);
     };
-    let sealed = secrets.seal(&secret)?;
-    let mut tx = db.begin().await?;
-    db::users::enable_totp(&mut tx, user.id, &sealed, Some(step)).await?;
-    let codes = new_recovery_codes(&mut tx, user.id).await?;
-    audit
-        .write(&mut tx, "account.totp_enable", "success", "")
+    let sealed = &secrets.seal(&secret)?;
+    let codes = db
+        .retry_conflicts(move || async move {
+            let mut tx = db.begin().await?;
+            db::users::enable_totp(&mut tx, user.id, sealed, Some(step)).await?;
+            let codes = new_recovery_codes(&mut tx, user.id).await?;
+            audit
+                .write(&mut tx, "account.totp_enable", "success", "")
+                .await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(codes)
+        })
         .await?;
-    tx.commit().await?;
     session::set_pending_totp(session, None).await?;
     session::mark_second_factor(session).await?;
     Ok(Some(codes))

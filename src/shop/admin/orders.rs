@@ -51,42 +51,51 @@ pub async fn change_status(
     id: OrderId,
     to: OrderStatus,
 ) -> Result<Result<OrderStatus, OrderError>, AppError> {
-    let mut tx = db.begin().await?;
-    let from = db::orders::find_any_order(&mut tx, id)
+    let (next, returned) = match db
+        .retry_conflicts(move || async move {
+            let mut tx = db.begin().await?;
+            let from = db::orders::find_any_order(&mut tx, id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .status;
+            let next = match from.transition(to) {
+                Ok(next) => next,
+                Err(e) => return Ok(Err(e)),
+            };
+            // Conditional on the state just read: of two admins moving one order
+            // at once, the second is told, not applied twice.
+            if !db::orders::update_status(&mut tx, id, from, next).await? {
+                return Ok(Err(OrderError::BadTransition { from, to }));
+            }
+            let mut returned: Vec<(ProductId, Stock)> = Vec::new();
+            if next.returns_stock() {
+                for line in db::orders::list_order_lines(&mut tx, id).await? {
+                    // A line whose product id no longer parses has nothing to return to.
+                    let Ok(product) = ProductId::try_from(line.product_id) else {
+                        continue;
+                    };
+                    db::orders::return_stock(&mut tx, product, line.quantity).await?;
+                    if let Some(now) = db::products::find_product(&mut tx, product).await? {
+                        returned.push((product, now.stock));
+                    }
+                }
+            }
+            audit(
+                &mut tx,
+                actor,
+                "admin.order.status",
+                &format!("order:{id}"),
+                next.as_str(),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(Ok((next, returned)))
+        })
         .await?
-        .ok_or(AppError::NotFound)?
-        .status;
-    let next = match from.transition(to) {
-        Ok(next) => next,
+    {
+        Ok(done) => done,
         Err(e) => return Ok(Err(e)),
     };
-    // Conditional on the state just read: of two admins moving one order
-    // at once, the second is told, not applied twice.
-    if !db::orders::update_status(&mut tx, id, from, next).await? {
-        return Ok(Err(OrderError::BadTransition { from, to }));
-    }
-    let mut returned: Vec<(ProductId, Stock)> = Vec::new();
-    if next.returns_stock() {
-        for line in db::orders::list_order_lines(&mut tx, id).await? {
-            // A line whose product id no longer parses has nothing to return to.
-            let Ok(product) = ProductId::try_from(line.product_id) else {
-                continue;
-            };
-            db::orders::return_stock(&mut tx, product, line.quantity).await?;
-            if let Some(now) = db::products::find_product(&mut tx, product).await? {
-                returned.push((product, now.stock));
-            }
-        }
-    }
-    audit(
-        &mut tx,
-        actor,
-        "admin.order.status",
-        &format!("order:{id}"),
-        next.as_str(),
-    )
-    .await?;
-    tx.commit().await?;
     for (product, stock) in returned {
         live.stock_changed(product, stock);
     }

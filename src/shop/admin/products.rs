@@ -98,31 +98,34 @@ pub async fn create_product(
     actor: Actor<'_>,
     input: &ProductInput,
 ) -> Result<Result<ProductId, FieldErrors>, AppError> {
-    let mut tx = db.begin().await?;
-    let category = match category_id(&mut tx, input.category.as_ref()).await? {
-        Ok(category) => category,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    let new = NewProduct {
-        sku: &input.sku,
-        category,
-        name: &input.name,
-        description: &input.description,
-        price: input.price,
-        stock: input.stock,
-    };
-    let id = match db::products::insert_product(&mut tx, &new).await {
-        Ok(id) => id,
-        Err(e) if db::is_unique_violation(&e) => {
-            return Ok(Err(one_error(
-                "sku",
-                "Another product has this article number.",
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    commit_audited(tx, true, actor, "admin.product.create", id, "").await?;
-    Ok(Ok(id))
+    db.retry_conflicts(move || async move {
+        let mut tx = db.begin().await?;
+        let category = match category_id(&mut tx, input.category.as_ref()).await? {
+            Ok(category) => category,
+            Err(errors) => return Ok(Err(errors)),
+        };
+        let new = NewProduct {
+            sku: &input.sku,
+            category,
+            name: &input.name,
+            description: &input.description,
+            price: input.price,
+            stock: input.stock,
+        };
+        let id = match db::products::insert_product(&mut tx, &new).await {
+            Ok(id) => id,
+            Err(e) if db::is_unique_violation(&e) => {
+                return Ok(Err(one_error(
+                    "sku",
+                    "Another product has this article number.",
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        commit_audited(tx, true, actor, "admin.product.create", id, "").await?;
+        Ok(Ok(id))
+    })
+    .await
 }
 
 /// Saves the product form (all but the SKU); `NotFound` for a product
@@ -135,35 +138,45 @@ pub async fn update_product(
     id: ProductId,
     input: &ProductInput,
 ) -> Result<Result<(), FieldErrors>, AppError> {
-    let mut tx = db.begin().await?;
-    let category = match category_id(&mut tx, input.category.as_ref()).await? {
-        Ok(category) => category,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    let update = ProductUpdate {
-        category,
-        name: &input.name,
-        description: &input.description,
-        price: input.price,
-        stock: input.stock,
-    };
-    let changed = db::products::update_product(&mut tx, id, &update).await?;
-    let detail = format!(
-        "price={} stock={}",
-        input.price.amount.get(),
-        input.stock.get()
-    );
-    commit_audited(tx, changed, actor, "admin.product.update", id, &detail).await?;
-    live.stock_changed(id, input.stock);
-    Ok(Ok(()))
+    let saved = db
+        .retry_conflicts(move || async move {
+            let mut tx = db.begin().await?;
+            let category = match category_id(&mut tx, input.category.as_ref()).await? {
+                Ok(category) => category,
+                Err(errors) => return Ok(Err(errors)),
+            };
+            let update = ProductUpdate {
+                category,
+                name: &input.name,
+                description: &input.description,
+                price: input.price,
+                stock: input.stock,
+            };
+            let changed = db::products::update_product(&mut tx, id, &update).await?;
+            let detail = format!(
+                "price={} stock={}",
+                input.price.amount.get(),
+                input.stock.get()
+            );
+            commit_audited(tx, changed, actor, "admin.product.update", id, &detail).await?;
+            Ok::<_, AppError>(Ok(()))
+        })
+        .await?;
+    if saved.is_ok() {
+        live.stock_changed(id, input.stock);
+    }
+    Ok(saved)
 }
 
 /// Hides the product from the shop; orders keep their lines.
 #[tracing::instrument(skip_all, fields(product.id = %id))]
 pub async fn delete_product(db: &Db, actor: Actor<'_>, id: ProductId) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    let changed = db::products::soft_delete_product(&mut tx, id).await?;
-    commit_audited(tx, changed, actor, "admin.product.delete", id, "").await
+    db.retry_conflicts(move || async move {
+        let mut tx = db.begin().await?;
+        let changed = db::products::soft_delete_product(&mut tx, id).await?;
+        commit_audited(tx, changed, actor, "admin.product.delete", id, "").await
+    })
+    .await
 }
 
 /// Sets the units on hand.
@@ -175,10 +188,13 @@ pub async fn set_stock(
     id: ProductId,
     stock: Stock,
 ) -> Result<(), AppError> {
-    let mut tx = db.begin().await?;
-    let changed = db::products::set_stock(&mut tx, id, stock).await?;
-    let detail = format!("stock={}", stock.get());
-    commit_audited(tx, changed, actor, "admin.product.stock", id, &detail).await?;
+    db.retry_conflicts(move || async move {
+        let mut tx = db.begin().await?;
+        let changed = db::products::set_stock(&mut tx, id, stock).await?;
+        let detail = format!("stock={}", stock.get());
+        commit_audited(tx, changed, actor, "admin.product.stock", id, &detail).await
+    })
+    .await?;
     live.stock_changed(id, stock);
     Ok(())
 }

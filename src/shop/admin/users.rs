@@ -41,28 +41,31 @@ pub async fn change_role(
     id: UserId,
     role: Role,
 ) -> Result<RoleChange, AppError> {
-    let mut tx = db.begin().await?;
-    // Before anything is read: on MySQL a plain read sees a snapshot, so
-    // without this lock two demotions could each count the other's admin.
-    db::users::lock_admins(&mut tx).await?;
-    let user = db::users::find_user(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if user.role == Role::Admin
-        && role != Role::Admin
-        && db::users::count_admins(&mut tx).await? <= 1
-    {
-        return Ok(RoleChange::LastAdmin);
-    }
-    db::users::update_role(&mut tx, id, role).await?;
-    audit(
-        &mut tx,
-        actor,
-        "admin.user.role",
-        &format!("user:{id}"),
-        role.as_str(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(RoleChange::Changed)
+    db.retry_conflicts(move || async move {
+        let mut tx = db.begin().await?;
+        // Before anything is read: on MySQL a plain read sees a snapshot, so
+        // without this lock two demotions could each count the other's admin.
+        db::users::lock_admins(&mut tx).await?;
+        let user = db::users::find_user(&mut tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if user.role == Role::Admin
+            && role != Role::Admin
+            && db::users::count_admins(&mut tx).await? <= 1
+        {
+            return Ok(RoleChange::LastAdmin);
+        }
+        db::users::update_role(&mut tx, id, role).await?;
+        audit(
+            &mut tx,
+            actor,
+            "admin.user.role",
+            &format!("user:{id}"),
+            role.as_str(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(RoleChange::Changed)
+    })
+    .await
 }
