@@ -118,11 +118,11 @@ pub async fn list_products(
     };
     Ok(Json(ProductPage {
         items: listing
-            .products
-            .into_iter()
+            .products()
+            .iter()
             .map(|c| ProductSummary {
                 id: c.id.get(),
-                name: c.name,
+                name: c.name.clone(),
                 price_cents: c.price.amount.get(),
                 currency: c.price.currency.code().to_owned(),
                 stock: c.stock.get(),

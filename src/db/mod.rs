@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod carts;
+pub mod catalogue_cache;
 pub mod categories;
 pub mod images;
 pub mod orders;
@@ -51,6 +52,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Catalogue reads kept in memory, shared by this pool's clones.
+    catalogue: catalogue_cache::CatalogueCache,
 }
 
 impl Db {
@@ -115,7 +118,11 @@ impl Db {
             .connect_with(options)
             .await
             .context("connecting to the database")?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            catalogue: catalogue_cache::CatalogueCache::default(),
+        })
     }
 
     /// Applies the embedded migrations of this backend.

@@ -72,6 +72,7 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<usize> {
         .context("drawing demo pictures")??;
     let mut conn = db.conn().await?;
     let mut category_ids = HashMap::new();
+    let mut new_categories = false;
     for (position, demo) in CATEGORIES.iter().enumerate() {
         let slug = CategorySlug::parse(demo.slug).context("demo category slug")?;
         let id = match db::categories::find_category_by_slug(&mut conn, &slug).await? {
@@ -86,7 +87,10 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<usize> {
                 )
                 .await
                 {
-                    Ok(id) => id,
+                    Ok(id) => {
+                        new_categories = true;
+                        id
+                    }
                     // Another instance seeding the same database won the race.
                     Err(e) if db::is_unique_violation(&e) => {
                         db::categories::find_category_by_slug(&mut conn, &slug)
@@ -101,6 +105,9 @@ pub async fn seed_demo(db: &Db) -> anyhow::Result<usize> {
         category_ids.insert(demo.slug, id);
     }
     drop(conn);
+    if new_categories {
+        db::catalogue_cache::commit_catalogue_change(db, db.begin().await?).await?;
+    }
 
     let mut added = 0;
     for demo in PRODUCTS {
@@ -157,6 +164,6 @@ async fn add_product(
         },
     )
     .await?;
-    tx.commit().await?;
+    db::catalogue_cache::commit_catalogue_change(db, tx).await?;
     Ok(true)
 }

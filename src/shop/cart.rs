@@ -81,6 +81,18 @@ async fn cart_for_change(conn: &mut Connection, owner: &Owner<'_>) -> Result<Car
     }
 }
 
+/// Units in the owner's cart, for the header badge; a visitor who never
+/// added anything costs no database connection.
+pub async fn badge(db: &Db, owner: &Owner<'_>) -> Result<i64, AppError> {
+    if let Owner::Visitor(session) = owner
+        && session::visitor_cart(session).await?.is_none()
+    {
+        return Ok(0);
+    }
+    let mut conn = db.conn().await?;
+    count(&mut conn, owner).await
+}
+
 /// Units in the cart, for the header badge.
 pub async fn count(conn: &mut Connection, owner: &Owner<'_>) -> Result<i64, AppError> {
     match find_cart(conn, owner).await? {

@@ -6,10 +6,13 @@
 //! May import: domain, db, error, shop (the cart badge), uploads (where a
 //! stored picture is served).
 
+use std::sync::Arc;
+
+use crate::db::Db;
+use crate::db::catalogue_cache as cached;
 pub use crate::db::categories::Category;
 use crate::db::products::ProductFilter;
 pub use crate::db::products::{ProductCard, ProductDetail};
-use crate::db::{self, Db};
 use crate::domain::catalogue::PAGE_SIZE;
 use crate::domain::{CatalogueFilter, PageNumber, ProductId};
 use crate::error::AppError;
@@ -41,11 +44,19 @@ pub enum Paging {
     },
 }
 
-/// A page of the catalogue and the category it is filtered by.
+/// A page of the catalogue and the category it is filtered by. The cards
+/// are shared with the catalogue cache, not copied per request.
 pub struct Listing {
     pub category: Option<Category>,
-    pub products: Vec<ProductCard>,
+    cards: Arc<Vec<ProductCard>>,
+    shown: usize,
     pub paging: Paging,
+}
+
+impl Listing {
+    pub fn products(&self) -> &[ProductCard] {
+        &self.cards[..self.shown]
+    }
 }
 
 /// The products a filter matches, one page of them. `None` when the
@@ -57,11 +68,14 @@ pub async fn browse(
     filter: &CatalogueFilter,
     page: PageRequest,
 ) -> Result<Option<Listing>, AppError> {
-    let mut conn = db.conn().await?;
     let category = match &filter.category {
         None => None,
-        Some(slug) => match db::categories::find_category_by_slug(&mut conn, slug).await? {
-            Some(found) => Some(found),
+        Some(slug) => match cached::categories(db)
+            .await?
+            .iter()
+            .find(|c| &c.slug == slug)
+        {
+            Some(found) => Some(found.clone()),
             None => return Ok(None),
         },
     };
@@ -69,35 +83,36 @@ pub async fn browse(
         search: filter.search.as_ref(),
         category: category.as_ref().map(|c| c.id),
     };
-    let (products, paging) = match page {
+    let (cards, shown, paging) = match page {
         PageRequest::Numbered(page) => {
-            let total = db::products::count_products(&mut conn, &products).await?;
+            let total = cached::count_products(db, &products).await?;
             let pages = PageNumber::count_for(total, PAGE_SIZE);
             if page.get() > pages {
                 return Ok(None);
             }
-            let cards = db::products::list_products(&mut conn, &products, page).await?;
+            let cards = cached::list_products(db, &products, page).await?;
             let paging = Paging::Numbered {
                 page: page.get(),
                 pages,
                 total,
             };
-            (cards, paging)
+            let shown = cards.len();
+            (cards, shown, paging)
         }
         PageRequest::After { after, limit } => {
             // One more than asked tells whether another page follows.
             let wanted = i64::from(limit) + 1;
-            let mut cards =
-                db::products::list_products_after(&mut conn, &products, after, wanted).await?;
-            let more = cards.len() > limit as usize;
-            cards.truncate(limit as usize);
-            let next = cards.last().filter(|_| more).map(|c| c.id);
-            (cards, Paging::After { next })
+            let cards = cached::list_products_after(db, &products, after, wanted).await?;
+            let shown = cards.len().min(limit as usize);
+            let more = cards.len() > shown;
+            let next = cards[..shown].last().filter(|_| more).map(|c| c.id);
+            (cards, shown, Paging::After { next })
         }
     };
     Ok(Some(Listing {
         category,
-        products,
+        cards,
+        shown,
         paging,
     }))
 }
@@ -121,13 +136,13 @@ pub struct ProductView {
 /// deleted.
 #[tracing::instrument(skip_all, fields(product.id = %id))]
 pub async fn product(db: &Db, id: ProductId) -> Result<Option<ProductView>, AppError> {
-    let mut conn = db.conn().await?;
-    let Some(product) = db::products::find_product(&mut conn, id).await? else {
+    let Some(rows) = cached::find_product(db, id).await? else {
         return Ok(None);
     };
-    let pictures = db::images::list_product_images(&mut conn, id)
-        .await?
-        .into_iter()
+    let product = rows.product.clone();
+    let pictures = rows
+        .images
+        .iter()
         .map(|image| Picture {
             url: crate::uploads::url(&image.full_name),
             thumb_url: crate::uploads::url(&image.thumb_name),
@@ -136,7 +151,7 @@ pub async fn product(db: &Db, id: ProductId) -> Result<Option<ProductView>, AppE
             alt: if image.alt.is_empty() {
                 product.name.clone()
             } else {
-                image.alt
+                image.alt.clone()
             },
         })
         .collect();
@@ -145,15 +160,16 @@ pub async fn product(db: &Db, id: ProductId) -> Result<Option<ProductView>, AppE
 
 /// What every page's frame shows from the database.
 pub struct Frame {
-    pub categories: Vec<Category>,
-    /// Units in the visitor's cart, for the badge.
+    /// Shared with the catalogue cache.
+    pub categories: Arc<Vec<Category>>,
+    /// Units in the visitor's cart, for the badge: read per request, never
+    /// kept with the catalogue.
     pub cart_count: i64,
 }
 
 pub async fn frame(db: &Db, owner: &Owner<'_>) -> Result<Frame, AppError> {
-    let mut conn = db.conn().await?;
     Ok(Frame {
-        categories: db::categories::list_categories(&mut conn).await?,
-        cart_count: cart::count(&mut conn, owner).await?,
+        categories: cached::categories(db).await?,
+        cart_count: cart::badge(db, owner).await?,
     })
 }

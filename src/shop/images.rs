@@ -73,7 +73,7 @@ pub async fn add_product_image(
         &full_name,
     )
     .await?;
-    tx.commit().await?;
+    db::catalogue_cache::commit_catalogue_change(db, tx).await?;
     Ok(Ok(()))
 }
 

@@ -160,7 +160,8 @@ async fn try_place_order(
         &body,
     )
     .await?;
-    tx.commit().await?;
+    // Stock was taken: the catalogue changed.
+    db::catalogue_cache::commit_catalogue_change(db, tx).await?;
     Ok(Ok(order))
 }
 

@@ -157,11 +157,11 @@ pub async fn show_home(
         })
         .collect();
     let products = listing
-        .products
-        .into_iter()
+        .products()
+        .iter()
         .map(|c| CardView {
             id: c.id,
-            name: c.name,
+            name: c.name.clone(),
             price: c.price,
             thumb_url: c.thumb_name.as_deref().map(uploads_url),
             sold_out: c.stock.is_sold_out(),

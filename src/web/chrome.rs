@@ -63,11 +63,11 @@ impl Chrome {
         let frame = shop::catalogue::frame(db, &visitor.owner()).await?;
         let categories = frame
             .categories
-            .into_iter()
+            .iter()
             .map(|c| NavCategory {
                 active: active == Some(&c.slug),
                 slug: c.slug.as_str().to_owned(),
-                name: c.name,
+                name: c.name.clone(),
             })
             .collect();
         Ok(Self {

@@ -86,7 +86,11 @@ pub async fn change_status(
         next.as_str(),
     )
     .await?;
-    tx.commit().await?;
+    if next.returns_stock() {
+        db::catalogue_cache::commit_catalogue_change(db, tx).await?;
+    } else {
+        tx.commit().await?;
+    }
     for (product, stock) in returned {
         live.stock_changed(product, stock);
     }

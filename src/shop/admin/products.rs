@@ -121,7 +121,7 @@ pub async fn create_product(
         }
         Err(e) => return Err(e.into()),
     };
-    commit_audited(tx, true, actor, "admin.product.create", id, "").await?;
+    commit_audited(db, tx, true, actor, "admin.product.create", id, "").await?;
     Ok(Ok(id))
 }
 
@@ -153,7 +153,7 @@ pub async fn update_product(
         input.price.amount.get(),
         input.stock.get()
     );
-    commit_audited(tx, changed, actor, "admin.product.update", id, &detail).await?;
+    commit_audited(db, tx, changed, actor, "admin.product.update", id, &detail).await?;
     live.stock_changed(id, input.stock);
     Ok(Ok(()))
 }
@@ -163,7 +163,7 @@ pub async fn update_product(
 pub async fn delete_product(db: &Db, actor: Actor<'_>, id: ProductId) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let changed = db::products::soft_delete_product(&mut tx, id).await?;
-    commit_audited(tx, changed, actor, "admin.product.delete", id, "").await
+    commit_audited(db, tx, changed, actor, "admin.product.delete", id, "").await
 }
 
 /// Sets the units on hand.
@@ -178,7 +178,7 @@ pub async fn set_stock(
     let mut tx = db.begin().await?;
     let changed = db::products::set_stock(&mut tx, id, stock).await?;
     let detail = format!("stock={}", stock.get());
-    commit_audited(tx, changed, actor, "admin.product.stock", id, &detail).await?;
+    commit_audited(db, tx, changed, actor, "admin.product.stock", id, &detail).await?;
     live.stock_changed(id, stock);
     Ok(())
 }
@@ -191,6 +191,7 @@ pub(crate) fn target(id: ProductId) -> String {
 /// Writes the audit row of a change to product `id` and commits; when
 /// nothing `changed` (no such product), rolls back with `NotFound`.
 async fn commit_audited(
+    db: &Db,
     mut tx: Transaction,
     changed: bool,
     actor: Actor<'_>,
@@ -202,7 +203,7 @@ async fn commit_audited(
         return Err(AppError::NotFound);
     }
     audit(&mut tx, actor, action, &target(id), detail).await?;
-    tx.commit().await?;
+    db::catalogue_cache::commit_catalogue_change(db, tx).await?;
     Ok(())
 }
 
