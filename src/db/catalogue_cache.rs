@@ -2,9 +2,9 @@
 //! filter, products with their pictures, each read from the database once
 //! per catalogue version and then shared (behind an `Arc`) by every request.
 //!
-//! The version is one row, `catalogue_version`, raised by every transaction
-//! that changes products, stock, prices, categories or pictures
-//! ([`commit_catalogue_change`]). An instance re-reads it at most once a
+//! The version is one row, `catalogue_version`, raised by triggers in
+//! every transaction that changes products, stock, prices, categories or
+//! pictures (see [`lock_catalogue`] for the lock order). An instance re-reads it at most once a
 //! second, one read shared by the requests that arrive meanwhile, so a
 //! change made through another instance shows here within a second; a
 //! change made here shows at once. Entries are keyed by the version they
@@ -306,19 +306,26 @@ async fn read_version(conn: &mut Connection) -> Result<i64, DbError> {
     Ok(version)
 }
 
-/// Commits a transaction that changed the catalogue, raising the version
-/// in it as its last statement.
+/// Takes the catalogue's write lock in `tx` before it touches any
+/// catalogue row.
 ///
-/// Explicit rather than a trigger on each catalogue table: the row lock on
-/// the counter is then taken last and held only for the commit, so
-/// checkouts that take stock of several products never wait on it while
-/// holding a product row (with a trigger, two checkouts sharing a product
-/// deadlock on MariaDB); and MariaDB with binary logging refuses
-/// `CREATE TRIGGER` to an account without SUPER. Every catalogue write in
-/// the shop goes through a use case that ends here; the tests of each one
-/// check that the change shows at once.
-pub async fn commit_catalogue_change(db: &Db, mut tx: Transaction) -> Result<(), DbError> {
-    sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+/// Triggers on `products`, `categories` and `product_images` raise the
+/// version in the writing transaction whatever the statement (migration
+/// 0003), so nothing can forget it. The counter is one row, though, and
+/// a trigger locks it at the first catalogue row a transaction changes:
+/// two checkouts taking stock of [A, B] and [B, C] would each hold a
+/// product row and wait for the other on MariaDB. Raising it first puts
+/// the counter before every product row in all transactions, so catalogue
+/// writes queue instead of deadlocking.
+pub async fn lock_catalogue(conn: &mut Connection) -> Result<(), DbError> {
+    sqlx::query(BUMP_VERSION).execute(conn).await?;
+    Ok(())
+}
+
+/// Commits a transaction that changed the catalogue, and drops what this
+/// instance kept from before it at once (other instances notice within a
+/// second through the version).
+pub async fn commit_catalogue_change(db: &Db, tx: Transaction) -> Result<(), DbError> {
     tx.commit().await?;
     db.catalogue.changed_here();
     Ok(())

@@ -128,6 +128,7 @@ async fn add_product(
     picture: &DemoPicture,
 ) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
+    db::catalogue_cache::lock_catalogue(&mut tx).await?;
     if db::products::find_product_id_by_sku(&mut tx, demo.sku)
         .await?
         .is_some()

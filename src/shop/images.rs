@@ -39,6 +39,7 @@ pub async fn add_product_image(
     let full_name = uploads::stored_name(processed.kind);
     let thumb_name = uploads::stored_name(processed.thumb_kind);
     let mut tx = db.begin().await?;
+    db::catalogue_cache::lock_catalogue(&mut tx).await?;
     let alt = db::products::find_product(&mut tx, product)
         .await?
         .ok_or(AppError::NotFound)?

@@ -79,6 +79,8 @@ async fn try_place_order(
     key: &IdempotencyKey,
 ) -> Result<Result<OrderId, CheckoutError>, Attempt> {
     let mut tx = db.begin().await?;
+    // Stock is taken below: see lock_catalogue for why the lock comes first.
+    db::catalogue_cache::lock_catalogue(&mut tx).await?;
     if let Some(existing) = db::orders::find_order_by_key(&mut tx, user.id, key).await? {
         return Ok(Ok(existing));
     }
@@ -160,7 +162,6 @@ async fn try_place_order(
         &body,
     )
     .await?;
-    // Stock was taken: the catalogue changed.
     db::catalogue_cache::commit_catalogue_change(db, tx).await?;
     Ok(Ok(order))
 }

@@ -9,6 +9,7 @@ mod api;
 mod browser;
 mod cart;
 mod catalogue;
+mod catalogue_cache;
 mod checkout;
 mod cli;
 mod layout;

@@ -67,6 +67,7 @@ pub async fn change_status(
     }
     let mut returned: Vec<(ProductId, Stock)> = Vec::new();
     if next.returns_stock() {
+        db::catalogue_cache::lock_catalogue(&mut tx).await?;
         for line in db::orders::list_order_lines(&mut tx, id).await? {
             // A line whose product id no longer parses has nothing to return to.
             let Ok(product) = ProductId::try_from(line.product_id) else {

@@ -99,6 +99,7 @@ pub async fn create_product(
     input: &ProductInput,
 ) -> Result<Result<ProductId, FieldErrors>, AppError> {
     let mut tx = db.begin().await?;
+    db::catalogue_cache::lock_catalogue(&mut tx).await?;
     let category = match category_id(&mut tx, input.category.as_ref()).await? {
         Ok(category) => category,
         Err(errors) => return Ok(Err(errors)),
@@ -136,6 +137,7 @@ pub async fn update_product(
     input: &ProductInput,
 ) -> Result<Result<(), FieldErrors>, AppError> {
     let mut tx = db.begin().await?;
+    db::catalogue_cache::lock_catalogue(&mut tx).await?;
     let category = match category_id(&mut tx, input.category.as_ref()).await? {
         Ok(category) => category,
         Err(errors) => return Ok(Err(errors)),
@@ -162,6 +164,7 @@ pub async fn update_product(
 #[tracing::instrument(skip_all, fields(product.id = %id))]
 pub async fn delete_product(db: &Db, actor: Actor<'_>, id: ProductId) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
+    db::catalogue_cache::lock_catalogue(&mut tx).await?;
     let changed = db::products::soft_delete_product(&mut tx, id).await?;
     commit_audited(db, tx, changed, actor, "admin.product.delete", id, "").await
 }
@@ -176,6 +179,7 @@ pub async fn set_stock(
     stock: Stock,
 ) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
+    db::catalogue_cache::lock_catalogue(&mut tx).await?;
     let changed = db::products::set_stock(&mut tx, id, stock).await?;
     let detail = format!("stock={}", stock.get());
     commit_audited(db, tx, changed, actor, "admin.product.stock", id, &detail).await?;
